@@ -1,0 +1,3 @@
+using Weir.Cli;
+
+return await WeirCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);
