@@ -89,6 +89,16 @@ public static class ProcessRun
         return Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
     }
 
+    /// <summary>Sends a POSIX signal (e.g. "TERM", "INT", "KILL") to a process, as an operator's kill command would.</summary>
+    public static async Task SignalAsync(Process process, string signal)
+    {
+        var result = await RunAsync("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {process.Id} failed: {result.Describe()}");
+        }
+    }
+
     /// <summary>The full path of a program on PATH, or null when it is not installed.</summary>
     public static string? Which(string program)
     {

@@ -1,4 +1,5 @@
 using Weir.Cli.Hosting;
+using Weir.Services.Http;
 
 namespace Weir.Cli.Up;
 
@@ -7,7 +8,12 @@ internal static class UpComponents
 {
     public static IReadOnlyList<UpComponent> Create(WeirContext context)
     {
-        _ = context;
-        return [];
+        // Routes that parts of Weir add to the Weir HTTP host (jobs API, live feeds).
+        var httpModules = new List<IEndpointModule>();
+
+        return
+        [
+            new HttpComponent(context, httpModules),
+        ];
     }
 }
