@@ -17,8 +17,26 @@ internal static class WeirCommandLine
             root.Options.Add(option);
         }
 
-        // One line per verb group; each group lives in its own file under Commands/ or Up/.
         root.Subcommands.Add(UpCommand.Create());
+
+        // Verb groups shared by the pipelines: each pipeline adds its sub-verbs to the group's list
+        // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.
+        root.Subcommands.Add(VerbGroup("run", "Run a pipeline's job or service until it finishes or is stopped (Ctrl+C).", []));
+        root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).", []));
+        root.Subcommands.Add(VerbGroup("serve", "Serve one of Weir's HTTP APIs on its own.", []));
+        root.Subcommands.Add(VerbGroup("report", "Build a report from a pipeline's stored output.", []));
+        root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).", []));
         return root;
+    }
+
+    private static Command VerbGroup(string name, string description, IEnumerable<Command> subVerbs)
+    {
+        var group = new Command(name, description);
+        foreach (var verb in subVerbs)
+        {
+            group.Subcommands.Add(verb);
+        }
+
+        return group;
     }
 }
