@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Weir.Cli.Commands;
 using Weir.Cli.Hosting;
 using Weir.Cli.Up;
 
@@ -23,7 +24,10 @@ internal static class WeirCommandLine
         // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.
         root.Subcommands.Add(VerbGroup("run", "Run a pipeline's job or service until it finishes or is stopped (Ctrl+C).", []));
         root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).", []));
-        root.Subcommands.Add(VerbGroup("serve", "Serve one of Weir's HTTP APIs on its own.", []));
+        root.Subcommands.Add(VerbGroup("serve", "Serve one of Weir's HTTP APIs on its own.",
+        [
+            FactoryCommands.ServeApi(),
+        ]));
         root.Subcommands.Add(VerbGroup("report", "Build a report from a pipeline's stored output.", []));
         root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).", []));
         return root;

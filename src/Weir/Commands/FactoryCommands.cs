@@ -1,0 +1,110 @@
+using System.CommandLine;
+using Weir.Cli.Hosting;
+using Weir.Pipelines.Factory;
+using Weir.Services.Factory;
+using Weir.Services.Hosting;
+
+namespace Weir.Cli.Commands;
+
+/// <summary>The factory pipeline's verbs: the streaming data API, producers, sink, report and benchmark.</summary>
+internal static class FactoryCommands
+{
+    public const string Section = "Factory";
+
+    private static readonly Option<string> Listen = new("--listen")
+    {
+        Description = "host:port to listen on (port 0 picks a free port). Default: 127.0.0.1:5000.",
+    };
+
+    private static readonly Option<DirectoryInfo> Source = new("--source")
+    {
+        Description = "Folder of JSON files to stream, one endpoint per file. Default: <data-root>/factory/source.",
+    };
+
+    private static readonly Option<double> Delay = new("--delay")
+    {
+        Description = "Seconds to wait after each record (0 streams as fast as the client reads). Default: 0.1.",
+    };
+
+    private static readonly Option<bool> NoGenerate = new("--no-generate")
+    {
+        Description = "Do not write the generated sample files (metrics.json, workorder.json) into an empty source folder.",
+    };
+
+    public static Command ServeApi()
+    {
+        var command = new Command("factory-api",
+            "Stream every JSON file of the source folder at GET /stream_data_{file}: records sorted by time, one JSON object " +
+            "per line (chunked HTTP), with a fixed delay after each; every request replays from the start (?offset=N resumes). " +
+            "An empty source folder first gets generated sample files in the original schemas.")
+        {
+            Listen, Source, Delay, NoGenerate,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var options = ApiOptions(context, parse);
+            var api = await StartApiAsync(context, options, cancellationToken).ConfigureAwait(false);
+            await using (api.Service.ConfigureAwait(false))
+            {
+                Console.WriteLine($"factory API on {api.Service.Address} serving {options.Source}:");
+                foreach (var source in api.Sources.Values)
+                {
+                    Console.WriteLine($"  {new Uri(api.Service.Address, "/" + FactoryStreamingApi.EndpointPrefix + source.Name)}  ({source.Lines.Count} records)");
+                }
+
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    internal static FactoryApiOptions ApiOptions(WeirContext context, ParseResult? parse)
+    {
+        var options = context.Bind<FactoryApiOptions>($"{Section}:Api");
+        if (parse is not null)
+        {
+            options.Listen = parse.Or(Listen, options.Listen);
+            options.Delay = parse.Or(Delay, options.Delay);
+            options.Source = parse.GetValue(Source)?.FullName ?? options.Source;
+            options.Generate = !parse.GetValue(NoGenerate) && options.Generate;
+        }
+
+        options.Source = context.DataPath(options.Source, "factory", "source");
+        if (!double.IsFinite(options.Delay) || options.Delay < 0)
+        {
+            throw new CliException($"--delay must be 0 or more seconds, not {options.Delay}");
+        }
+
+        return options;
+    }
+
+    internal static async Task<(WebService Service, IReadOnlyDictionary<string, StreamSource> Sources)> StartApiAsync(
+        WeirContext context, FactoryApiOptions options, CancellationToken cancellationToken)
+    {
+        var folder = options.Source!;
+        if (options.Generate && (!Directory.Exists(folder) || !Directory.EnumerateFiles(folder, "*.json").Any()))
+        {
+            FactoryDataGenerator.WriteFiles(folder, new FactoryDataShape());
+        }
+
+        IReadOnlyDictionary<string, StreamSource> sources;
+        try
+        {
+            sources = StreamSourceFiles.Load(folder);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new CliException(e.Message);
+        }
+
+        if (sources.Count == 0)
+        {
+            throw new CliException($"no *.json files to stream in '{folder}'");
+        }
+
+        var service = await FactoryStreamingApi.StartAsync(sources, options, context.LoggerFactory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        return (service, sources);
+    }
+}
