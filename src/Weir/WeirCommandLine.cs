@@ -23,7 +23,10 @@ internal static class WeirCommandLine
         // Verb groups shared by the pipelines: each pipeline adds its sub-verbs to the group's list
         // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.
         root.Subcommands.Add(VerbGroup("run", "Run a pipeline's job or service until it finishes or is stopped (Ctrl+C).", []));
-        root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).", []));
+        root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).",
+        [
+            FactoryCommands.Generate(),
+        ]));
         root.Subcommands.Add(VerbGroup("serve", "Serve one of Weir's HTTP APIs on its own.",
         [
             FactoryCommands.ServeApi(),

@@ -31,6 +31,42 @@ internal static class FactoryCommands
         Description = "Do not write the generated sample files (metrics.json, workorder.json) into an empty source folder.",
     };
 
+    private static readonly Option<int> Seed = new("--seed")
+    {
+        Description = "Random seed; the same seed gives the same files.",
+        DefaultValueFactory = _ => new FactoryDataShape().Seed,
+    };
+
+    private static readonly Option<int> Cycles = new("--cycles")
+    {
+        Description = "Work orders per product, one per ~5000 s cycle, metrics alongside (288 gives the original data size).",
+        DefaultValueFactory = _ => new FactoryDataShape().Cycles,
+    };
+
+    public static Command Generate()
+    {
+        var command = new Command("factory",
+            "Write sample files in the original schemas into the source folder: metrics.json ({id, val, time} for 20 ids) and " +
+            "workorder.json ({time, product, production}, cumulative production of two products). Replaces existing files.")
+        {
+            Source, Seed, Cycles,
+        };
+        command.SetVerbAction((context, parse, _) =>
+        {
+            var folder = context.DataPath(parse.GetValue(Source)?.FullName ?? context.Bind<FactoryApiOptions>($"{Section}:Api").Source, "factory", "source");
+            var cycles = parse.GetValue(Cycles);
+            if (cycles < 1)
+            {
+                throw new CliException("--cycles must be 1 or more");
+            }
+
+            FactoryDataGenerator.WriteFiles(folder, new FactoryDataShape { Seed = parse.GetValue(Seed), Cycles = cycles });
+            Console.WriteLine($"wrote {Path.Combine(folder, FactoryDataGenerator.MetricsFile)} and {Path.Combine(folder, FactoryDataGenerator.WorkOrderFile)}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
     public static Command ServeApi()
     {
         var command = new Command("factory-api",

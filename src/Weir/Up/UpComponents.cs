@@ -14,6 +14,7 @@ internal static class UpComponents
         return
         [
             new HttpComponent(context, httpModules),
+            new FactoryApiComponent(context),
         ];
     }
 }
