@@ -31,7 +31,10 @@ internal static class WeirCommandLine
         [
             FactoryCommands.ServeApi(),
         ]));
-        root.Subcommands.Add(VerbGroup("report", "Build a report from a pipeline's stored output.", []));
+        root.Subcommands.Add(VerbGroup("report", "Build a report from a pipeline's stored output.",
+        [
+            FactoryCommands.Report(),
+        ]));
         root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).", []));
         return root;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Weir.Cli.Hosting;
 using Weir.Pipelines.Factory;
 using Weir.Services.Factory;
@@ -63,6 +64,80 @@ internal static class FactoryCommands
             FactoryDataGenerator.WriteFiles(folder, new FactoryDataShape { Seed = parse.GetValue(Seed), Cycles = cycles });
             Console.WriteLine($"wrote {Path.Combine(folder, FactoryDataGenerator.MetricsFile)} and {Path.Combine(folder, FactoryDataGenerator.WorkOrderFile)}");
             return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static readonly Option<DirectoryInfo> Database = new("--database")
+    {
+        Description = "Folder holding the sink's tables (metrics/ and workorder/, Parquet). Default: <data-root>/factory/database.",
+    };
+
+    private static readonly Option<DirectoryInfo> ReportOut = new("--out")
+    {
+        Description = "Folder for reports; each run writes a new <yyyyMMdd-HHmmss> sub-folder. Default: <data-root>/factory/reports.",
+    };
+
+    private static readonly Option<double> WindowHours = new("--window-hours")
+    {
+        Description = "How far from a work order (either side) a metric reading may be to count. Default: 24.",
+    };
+
+    public static Command Report()
+    {
+        var command = new Command("factory",
+            "The correlation report: per product, the increase of cumulative production between consecutive work orders, " +
+            "the top three increases, and for each the reading of metric id = product closest in time (within ±1 day). " +
+            "Writes one CSV per product and report.svg, a chart to open in a browser.")
+        {
+            Database, ReportOut, WindowHours,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var options = context.Bind<FactoryReportOptions>($"{Section}:Report");
+            var database = context.DataPath(parse.GetValue(Database)?.FullName ?? options.Database, "factory", "database");
+            var output = context.DataPath(parse.GetValue(ReportOut)?.FullName ?? options.Output, "factory", "reports");
+            var hours = parse.Or(WindowHours, options.WindowHours);
+            if (!double.IsFinite(hours) || hours < 0)
+            {
+                throw new CliException($"--window-hours must be 0 or more, not {hours}");
+            }
+
+            List<(DateTime Time, int Product, float Production)> workOrders;
+            List<MetricReading> metrics;
+            long skipped;
+            try
+            {
+                (workOrders, metrics, skipped) = await CorrelationReport.LoadAsync(database, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                throw new CliException(e.Message);
+            }
+
+            var reports = CorrelationReport.Compute(workOrders, metrics, TimeSpan.FromHours(hours));
+            var folder = Path.Combine(output, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            var files = CorrelationReport.Write(folder, reports);
+            Console.WriteLine($"read {workOrders.Count} work orders and {metrics.Count} metric readings from {database}" +
+                (skipped > 0 ? $" ({skipped} rows with nulls skipped)" : ""));
+            foreach (var report in reports)
+            {
+                Console.WriteLine($"product {report.Product}:");
+                foreach (var top in report.Top)
+                {
+                    var reading = top.Reading is { } r
+                        ? $"metric {r.Id} = {r.Value.ToString("R", CultureInfo.InvariantCulture)} at {CorrelationReport.FormatTime(r.Time)}"
+                        : "no metric reading within the window";
+                    Console.WriteLine($"  #{top.Rank + 1} +{top.Increase.Increase.ToString("R", CultureInfo.InvariantCulture)} at {CorrelationReport.FormatTime(top.Increase.Time)}: {reading}");
+                }
+            }
+
+            foreach (var file in files)
+            {
+                Console.WriteLine($"wrote {file}");
+            }
+
+            return 0;
         });
         return command;
     }
