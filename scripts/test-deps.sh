@@ -7,7 +7,8 @@ TEST_APT_PACKAGES=(
   kcat                      # librdkafka 2.0.2 command-line client (interop tests)
   python3-kafka             # kafka-python 2.0.2 (interop tests)
   python3-confluent-kafka   # the Python wrapper of librdkafka
-  python3-protobuf          # RTLS byte-compatibility tests
+  python3-protobuf          # RTLS byte-compatibility tests (the independent encoder/decoder)
+  protobuf-compiler libprotobuf-dev   # protoc + google/protobuf/*.proto: message_pb2.py for those tests
   python3-numpy python3-scipy python3-sklearn   # LPBF reference implementation and benchmark
   python3-msgpack python3-pil python3-requests  # LPBF challenge-style Python client
   postgresql                # SQL connector and plant-sync tests run against a real server
