@@ -1,0 +1,59 @@
+namespace Weir.Broker;
+
+/// <summary>
+/// Settings of an embedded broker. Property names match the <c>Broker</c> configuration section of
+/// <c>appsettings.json</c> (<c>WEIR_Broker__Listen=...</c>); topic-level defaults use Kafka's meanings.
+/// </summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Address to listen on, <c>host:port</c>. Port 0 picks a free port (see <see cref="BrokerServer.BootstrapServers"/>).</summary>
+    public string Listen { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>
+    /// <c>host:port</c> that clients are told to connect to (Metadata). Default: the listen host and the port
+    /// actually bound; the machine's host name when listening on all interfaces.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Folder that holds the log and the broker's state.</summary>
+    public string DataDirectory { get; set; } = Path.Combine("data", "broker");
+
+    /// <summary>This broker's node id in Metadata.</summary>
+    public int NodeId { get; set; } = 1;
+
+    /// <summary>Create a topic when a client asks for metadata of one that does not exist (Kafka's auto.create.topics.enable).</summary>
+    public bool AutoCreateTopics { get; set; } = true;
+
+    /// <summary>Partitions of auto-created topics and of topics created with partitions = -1 (Kafka's num.partitions).</summary>
+    public int DefaultPartitions { get; set; } = 1;
+
+    /// <summary>When appended data is forced to disk.</summary>
+    public FsyncPolicy Fsync { get; set; } = FsyncPolicy.Interval;
+
+    /// <summary>Period of <see cref="FsyncPolicy.Interval"/>.</summary>
+    public int FsyncIntervalMs { get; set; } = 1000;
+
+    /// <summary>Largest request frame accepted; a bigger one closes the connection (Kafka's socket.request.max.bytes).</summary>
+    public int MaxFrameBytes { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>Default retention.ms: -1 keeps data forever.</summary>
+    public long RetentionMs { get; set; } = 7L * 24 * 3600 * 1000;
+
+    /// <summary>Default retention.bytes per partition: -1 = no size limit.</summary>
+    public long RetentionBytes { get; set; } = -1;
+
+    /// <summary>How often retention runs (Kafka's log.retention.check.interval.ms).</summary>
+    public int RetentionCheckIntervalMs { get; set; } = 300_000;
+
+    /// <summary>Default segment.bytes.</summary>
+    public int SegmentBytes { get; set; } = 1 << 30;
+
+    /// <summary>Default segment.ms.</summary>
+    public long SegmentMs { get; set; } = 7L * 24 * 3600 * 1000;
+
+    /// <summary>Default max.message.bytes (largest record batch).</summary>
+    public int MaxMessageBytes { get; set; } = 1048588;
+
+    /// <summary>Requests read ahead on one connection while earlier responses are still pending.</summary>
+    public int MaxInFlightRequestsPerConnection { get; set; } = 64;
+}

@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Weir.Broker.Protocol;
+
+namespace Weir.Broker.Network;
+
+/// <summary>
+/// One client socket. A read loop takes frames off the wire and runs each request's synchronous part in arrival
+/// order (so produce appends keep the client's order); a write loop sends the responses strictly in request
+/// order, waiting for slow ones (parked fetches, fsync waits) without blocking the reads behind them. The
+/// in-flight queue is bounded, so a client that stops reading its responses only stalls itself.
+/// </summary>
+internal sealed class ClientConnection
+{
+    private readonly Socket _socket;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly BrokerContext _broker;
+    private readonly ILogger _log;
+    private int _badInputLogged;
+
+    public ClientConnection(Socket socket, RequestDispatcher dispatcher, BrokerContext broker, ILogger log)
+    {
+        _socket = socket;
+        _dispatcher = dispatcher;
+        _broker = broker;
+        _log = log;
+        ClientAddress = socket.RemoteEndPoint?.ToString() ?? "unknown";
+    }
+
+    public string ClientAddress { get; }
+
+    public string? ClientId { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _socket.NoDelay = true;
+        _broker.Metrics.Connections.Add(1);
+        var stream = new NetworkStream(_socket, ownsSocket: true);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        var inFlight = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(Math.Max(1, _broker.Options.MaxInFlightRequestsPerConnection))
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writeLoop = WriteLoopAsync(stream, inFlight.Reader, closing);
+        try
+        {
+            await ReadLoopAsync(reader, inFlight.Writer, closing.Token).ConfigureAwait(false);
+        }
+        catch (ProtocolException error)
+        {
+            LogBadInput(error.Message);
+        }
+        catch (Exception error) when (error is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away or the broker is stopping.
+        }
+        finally
+        {
+            inFlight.Writer.TryComplete();
+            await writeLoop.ConfigureAwait(false);
+            await reader.CompleteAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            _broker.Metrics.Connections.Add(-1);
+        }
+    }
+
+    /// <summary>
+    /// Logs a client's bad input once per connection, at warning level, with its address; later cases on the same
+    /// connection go to debug so a misbehaving client cannot flood the log.
+    /// </summary>
+    public void LogBadInput(string what)
+    {
+        _broker.Metrics.BadRequests.Add(1);
+        if (Interlocked.Exchange(ref _badInputLogged, 1) == 0)
+        {
+            _log.LogWarning("client {Address} ({ClientId}): {What}", ClientAddress, ClientId ?? "no client id", what);
+        }
+        else
+        {
+            _log.LogDebug("client {Address} ({ClientId}): {What}", ClientAddress, ClientId ?? "no client id", what);
+        }
+    }
+
+    private async Task ReadLoopAsync(PipeReader reader, ChannelWriter<PendingResponse> inFlight, CancellationToken cancellationToken)
+    {
+        var maxFrame = _broker.Options.MaxFrameBytes;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            try
+            {
+                while (TryTakeFrame(ref buffer, maxFrame, out var frame, out var size))
+                {
+                    var pending = Dispatch(frame, size);
+                    if (!inFlight.TryWrite(pending))
+                    {
+                        await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    private static bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, int maxFrame, out byte[] frame, out int size)
+    {
+        frame = [];
+        size = 0;
+        if (buffer.Length < 4)
+        {
+            return false;
+        }
+
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        size = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (size < RequestHeader.MinimumSize || size > maxFrame)
+        {
+            ProtocolException.Throw(size > maxFrame
+                ? $"frame of {size} bytes is larger than the maximum {maxFrame}; closing the connection"
+                : $"invalid frame size {size}; closing the connection");
+        }
+
+        if (buffer.Length - 4 < size)
+        {
+            return false;
+        }
+
+        frame = ArrayPool<byte>.Shared.Rent(size);
+        buffer.Slice(4, size).CopyTo(frame);
+        buffer = buffer.Slice(4 + size);
+        return true;
+    }
+
+    private PendingResponse Dispatch(byte[] frame, int size)
+    {
+        try
+        {
+            var reader = new KafkaReader(frame.AsMemory(0, size));
+            var header = RequestHeader.Read(ref reader, out _);
+            ClientId ??= header.ClientId;
+            var context = new RequestContext(header, frame.AsMemory(reader.Position, size - reader.Position), this);
+            return new PendingResponse(_dispatcher.DispatchAsync(context), frame, header);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+            throw;
+        }
+    }
+
+    private async Task WriteLoopAsync(NetworkStream stream, ChannelReader<PendingResponse> inFlight, CancellationTokenSource closing)
+    {
+        var failed = false;
+        await foreach (var pending in inFlight.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            KafkaWriter? response = null;
+            try
+            {
+                response = await pending.Response.ConfigureAwait(false);
+                if (response is not null && !failed)
+                {
+                    await stream.WriteAsync(response.WrittenMemory, closing.Token).ConfigureAwait(false);
+                }
+            }
+            catch (ProtocolException error)
+            {
+                LogBadInput($"{pending.Header.ApiKey} v{pending.Header.ApiVersion}: {error.Message}; closing the connection");
+                failed = true;
+            }
+            catch (Exception error) when (error is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                failed = true;
+            }
+            catch (Exception error)
+            {
+                _log.LogError(error, "client {Address}: {Api} v{Version} failed; closing the connection", ClientAddress, pending.Header.ApiKey, pending.Header.ApiVersion);
+                failed = true;
+            }
+            finally
+            {
+                response?.Dispose();
+                ArrayPool<byte>.Shared.Return(pending.Frame);
+            }
+
+            if (failed)
+            {
+                // Later responses cannot be sent out of order: stop reading and close.
+                await closing.CancelAsync().ConfigureAwait(false);
+                _socket.Close();
+            }
+        }
+    }
+
+    private readonly record struct PendingResponse(ValueTask<KafkaWriter?> Response, byte[] Frame, RequestHeader Header);
+}

@@ -1,0 +1,460 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+using Weir.Broker.Protocol;
+
+namespace Weir.Broker.Storage;
+
+/// <summary>
+/// One file of a partition's log: record batches exactly as produced (base offset and leader epoch patched),
+/// named after its first offset like Kafka's (<c>00000000000000000000.log</c>), with a sparse offset index
+/// (<c>.index</c>) and time index (<c>.timeindex</c>) beside it. Appends come from one writer at a time
+/// (the partition lock); reads run concurrently and only look at bytes already published through
+/// <see cref="Size"/>.
+/// </summary>
+internal sealed class LogSegment : IDisposable
+{
+    private const int OffsetKeySize = 4;
+    private const int TimeKeySize = 8;
+
+    private readonly string _directory;
+    private readonly int _indexIntervalBytes;
+    private readonly SafeFileHandle _log;
+    private SparseIndex _offsetIndex;
+    private SparseIndex _timeIndex;
+    private long _size;
+    private long _nextOffset;
+    private long _maxTimestamp = -1;
+    private long _maxTimestampIndexed = long.MinValue;
+    private int _bytesSinceIndexEntry;
+
+    // Where the last fetch from this segment ended: sequential consumers start their next fetch exactly there,
+    // so they skip the index lookup and header scan.
+    private (long Offset, long Position) _readHint = (-1, 0);
+
+    private LogSegment(string directory, long baseOffset, int indexIntervalBytes, SafeFileHandle log, SparseIndex offsetIndex, SparseIndex timeIndex, long createdAtMs)
+    {
+        _directory = directory;
+        BaseOffset = baseOffset;
+        _indexIntervalBytes = indexIntervalBytes;
+        _log = log;
+        _offsetIndex = offsetIndex;
+        _timeIndex = timeIndex;
+        _nextOffset = baseOffset;
+        CreatedAtMs = createdAtMs;
+    }
+
+    public long BaseOffset { get; }
+
+    /// <summary>Bytes of whole batches in the file (what readers may read).</summary>
+    public long Size => Volatile.Read(ref _size);
+
+    /// <summary>One past the last offset stored in this segment.</summary>
+    public long NextOffset => Volatile.Read(ref _nextOffset);
+
+    /// <summary>Largest batch MaxTimestamp in the segment, -1 when empty.</summary>
+    public long MaxTimestamp => Volatile.Read(ref _maxTimestamp);
+
+    /// <summary>When the segment was created (or, after a restart, its file's last write): drives segment.ms.</summary>
+    public long CreatedAtMs { get; }
+
+    public string LogPath => FilePath(_directory, BaseOffset, ".log");
+
+    public static string FileName(long baseOffset, string extension) => baseOffset.ToString("D20", CultureInfo.InvariantCulture) + extension;
+
+    public static string FilePath(string directory, long baseOffset, string extension) => Path.Combine(directory, FileName(baseOffset, extension));
+
+    public static LogSegment Create(string directory, long baseOffset, int indexIntervalBytes, long nowMs)
+    {
+        var log = OpenLog(FilePath(directory, baseOffset, ".log"));
+        RandomAccess.SetLength(log, 0);
+        return new LogSegment(
+            directory,
+            baseOffset,
+            indexIntervalBytes,
+            log,
+            SparseIndex.CreateEmpty(FilePath(directory, baseOffset, ".index"), OffsetKeySize),
+            SparseIndex.CreateEmpty(FilePath(directory, baseOffset, ".timeindex"), TimeKeySize),
+            nowMs);
+    }
+
+    /// <summary>
+    /// Opens an existing segment. With <paramref name="recover"/> every batch is checked (length, magic, CRC),
+    /// a torn or corrupt tail is cut off and the indexes are rebuilt; otherwise the indexes are trusted and only
+    /// the batches after the last index entry are walked. Returns whether the file had to be truncated.
+    /// </summary>
+    public static LogSegment Open(string directory, long baseOffset, int indexIntervalBytes, bool recover, out bool truncated)
+    {
+        var logPath = FilePath(directory, baseOffset, ".log");
+        var log = OpenLog(logPath);
+        var createdAt = new DateTimeOffset(File.GetLastWriteTimeUtc(logPath)).ToUnixTimeMilliseconds();
+        var offsetValid = SparseIndex.TryLoad(FilePath(directory, baseOffset, ".index"), OffsetKeySize, out var offsetIndex);
+        var timeValid = SparseIndex.TryLoad(FilePath(directory, baseOffset, ".timeindex"), TimeKeySize, out var timeIndex);
+        var segment = new LogSegment(directory, baseOffset, indexIntervalBytes, log, offsetIndex, timeIndex, createdAt);
+        truncated = false;
+        if (recover || !offsetValid || !timeValid || !segment.TryLoadTail())
+        {
+            truncated = segment.Recover();
+        }
+
+        return segment;
+    }
+
+    /// <summary>Appends one batch whose offset has been assigned; the caller holds the partition lock.</summary>
+    public void Append(ReadOnlySpan<byte> batch, long baseOffset, long lastOffset, long maxTimestamp)
+    {
+        var position = _size;
+        RandomAccess.Write(_log, batch, position);
+        IndexBatch(batch.Length, baseOffset, maxTimestamp, position);
+        Volatile.Write(ref _nextOffset, lastOffset + 1);
+        Volatile.Write(ref _size, position + batch.Length);
+    }
+
+    /// <summary>Called when the segment stops being the active one: its time index gets a final exact entry.</summary>
+    public void Seal()
+    {
+        if (_maxTimestamp > _maxTimestampIndexed && _size > 0)
+        {
+            // Points at the last indexed batch: the scan from there covers the batches after it.
+            var lastBase = _offsetIndex.Count > 0 ? BaseOffset + _offsetIndex.LastKey : BaseOffset;
+            AppendTimeEntry(lastBase);
+        }
+    }
+
+    /// <summary>
+    /// File position of the batch that contains <paramref name="offset"/> (its last offset ≥ offset), or -1 when the
+    /// segment holds nothing at or after it below <paramref name="limitPosition"/>.
+    /// </summary>
+    public long FindPosition(long offset, long limitPosition)
+    {
+        var hint = _readHint;
+        if (hint.Offset == offset && hint.Position <= limitPosition)
+        {
+            return hint.Position < limitPosition ? hint.Position : -1;
+        }
+
+        var start = _offsetIndex.TryFloor(offset - BaseOffset, out _, out var indexed) ? indexed : 0L;
+        return ScanForOffset(start, limitPosition, offset);
+    }
+
+    /// <summary>
+    /// Copies whole batches starting at <paramref name="position"/> into <paramref name="writer"/>: at most
+    /// <paramref name="maxBytes"/>, stopping before <paramref name="endOffset"/>, never past <paramref name="limitPosition"/>.
+    /// With <paramref name="minOneBatch"/> the first batch is copied whole even when it is larger than
+    /// <paramref name="maxBytes"/> (KIP-74), so one big batch can never block a consumer. Returns the bytes written.
+    /// </summary>
+    public int ReadBatches(KafkaWriter writer, long position, long limitPosition, int maxBytes, bool minOneBatch, long endOffset)
+    {
+        var available = limitPosition - position;
+        if (available <= 0)
+        {
+            return 0;
+        }
+
+        var want = (int)Math.Min(available, Math.Max(maxBytes, minOneBatch ? RecordBatch.HeaderSize : 0));
+        if (want <= 0)
+        {
+            return 0;
+        }
+
+        var start = writer.Length;
+        var span = writer.GetSpan(want);
+        var read = ReadFully(span[..want], position);
+        var used = WholeBatches(span[..read], endOffset, out var lastOffset, out var firstSize);
+        if (used == 0 && minOneBatch && firstSize > 0 && firstSize <= available)
+        {
+            // The first batch alone is bigger than the limit: return it whole (KIP-74).
+            span = writer.GetSpan(firstSize);
+            read = ReadFully(span[..firstSize], position);
+            used = WholeBatches(span[..read], endOffset, out lastOffset, out _);
+        }
+
+        writer.Advance(used);
+        writer.Truncate(start + used);
+        if (used > 0)
+        {
+            _readHint = (lastOffset + 1, position + used);
+        }
+
+        return used;
+    }
+
+    /// <summary>The offset of the first record whose batch has MaxTimestamp ≥ <paramref name="timestamp"/>, with its batch bytes.</summary>
+    public bool TryFindBatchByTimestamp(long timestamp, long limitPosition, out long batchPosition, out RecordBatch header)
+    {
+        long position = 0;
+        if (_timeIndex.TryLower(timestamp, out _, out var relativeOffset))
+        {
+            position = _offsetIndex.TryFloor(relativeOffset, out _, out var indexed) ? indexed : 0;
+        }
+
+        Span<byte> buffer = stackalloc byte[RecordBatch.HeaderSize];
+        while (position + RecordBatch.HeaderSize <= limitPosition)
+        {
+            if (ReadFully(buffer, position) < RecordBatch.HeaderSize)
+            {
+                break;
+            }
+
+            var batch = new RecordBatch(buffer);
+            if (batch.MaxTimestamp >= timestamp)
+            {
+                batchPosition = position;
+                header = batch;
+                return true;
+            }
+
+            position += batch.TotalSize;
+        }
+
+        batchPosition = -1;
+        header = default;
+        return false;
+    }
+
+    /// <summary>Reads <paramref name="destination"/>.Length bytes at <paramref name="position"/> (fewer only at end of file).</summary>
+    public int ReadFully(Span<byte> destination, long position)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var n = RandomAccess.Read(_log, destination[total..], position + total);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+
+    public void Flush()
+    {
+        RandomAccess.FlushToDisk(_log);
+        _offsetIndex.Flush();
+        _timeIndex.Flush();
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        _offsetIndex.Dispose();
+        _timeIndex.Dispose();
+    }
+
+    /// <summary>Deletes the files of a segment that has been disposed.</summary>
+    public void DeleteFiles()
+    {
+        foreach (var extension in (ReadOnlySpan<string>)[".log", ".index", ".timeindex"])
+        {
+            File.Delete(FilePath(_directory, BaseOffset, extension));
+        }
+    }
+
+    private static SafeFileHandle OpenLog(string path) =>
+        File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+
+    /// <summary>Length of the whole batches at the start of <paramref name="data"/> that end before <paramref name="endOffset"/>.</summary>
+    private static int WholeBatches(ReadOnlySpan<byte> data, long endOffset, out long lastOffset, out int firstSize)
+    {
+        var used = 0;
+        lastOffset = -1;
+        firstSize = 0;
+        while (data.Length - used >= RecordBatch.HeaderSize)
+        {
+            var (baseOffset, size) = RecordBatch.PeekSize(data[used..]);
+            if (used == 0)
+            {
+                firstSize = size;
+            }
+
+            if (baseOffset >= endOffset || size > data.Length - used)
+            {
+                break;
+            }
+
+            lastOffset = RecordBatch.PeekLastOffset(data[used..]);
+            used += size;
+        }
+
+        return used;
+    }
+
+    private long ScanForOffset(long position, long limitPosition, long offset)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(8192);
+        try
+        {
+            while (position + RecordBatch.HeaderSize <= limitPosition)
+            {
+                var read = ReadFully(buffer.AsSpan(0, (int)Math.Min(buffer.Length, limitPosition - position)), position);
+                var at = 0;
+                while (read - at >= RecordBatch.HeaderSize)
+                {
+                    var header = buffer.AsSpan(at);
+                    if (RecordBatch.PeekLastOffset(header) >= offset)
+                    {
+                        return position + at;
+                    }
+
+                    at += RecordBatch.PeekSize(header).TotalSize;
+                }
+
+                if (at == 0)
+                {
+                    break;
+                }
+
+                position += at;
+            }
+
+            return -1;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void AppendTimeEntry(long baseOffset)
+    {
+        _timeIndex.Append(_maxTimestamp, checked((int)(baseOffset - BaseOffset)));
+        _maxTimestampIndexed = _maxTimestamp;
+    }
+
+    /// <summary>Trusts the indexes and walks only the batches after the last offset-index entry. False if anything looks off.</summary>
+    private bool TryLoadTail()
+    {
+        var fileLength = RandomAccess.GetLength(_log);
+        long position = _offsetIndex.Count > 0 ? _offsetIndex.LastValue : 0;
+        var maxTimestamp = _timeIndex.Count > 0 ? _timeIndex.LastKey : -1;
+        var nextOffset = _offsetIndex.Count > 0 ? BaseOffset + _offsetIndex.LastKey : BaseOffset;
+        if (position > fileLength)
+        {
+            return false;
+        }
+
+        Span<byte> header = stackalloc byte[RecordBatch.HeaderSize];
+        var sinceIndex = 0;
+        while (position < fileLength)
+        {
+            if (fileLength - position < RecordBatch.HeaderSize || ReadFully(header, position) < RecordBatch.HeaderSize)
+            {
+                return false;
+            }
+
+            var batch = new RecordBatch(header);
+            if (batch.Magic != RecordBatch.CurrentMagic || batch.TotalSize < RecordBatch.HeaderSize || position + batch.TotalSize > fileLength || batch.BaseOffset < nextOffset - 1)
+            {
+                return false;
+            }
+
+            nextOffset = batch.LastOffset + 1;
+            maxTimestamp = Math.Max(maxTimestamp, batch.MaxTimestamp);
+            sinceIndex += batch.TotalSize;
+            position += batch.TotalSize;
+        }
+
+        _size = position;
+        _nextOffset = nextOffset;
+        _maxTimestamp = maxTimestamp;
+        _maxTimestampIndexed = _timeIndex.Count > 0 ? _timeIndex.LastKey : long.MinValue;
+        _bytesSinceIndexEntry = sinceIndex;
+        return true;
+    }
+
+    /// <summary>Validates every batch, truncates at the first bad one and rebuilds both indexes. True if bytes were cut off.</summary>
+    private bool Recover()
+    {
+        _offsetIndex.Dispose();
+        _timeIndex.Dispose();
+        _offsetIndex = SparseIndex.CreateEmpty(FilePath(_directory, BaseOffset, ".index"), OffsetKeySize);
+        _timeIndex = SparseIndex.CreateEmpty(FilePath(_directory, BaseOffset, ".timeindex"), TimeKeySize);
+        _size = 0;
+        _nextOffset = BaseOffset;
+        _maxTimestamp = -1;
+        _maxTimestampIndexed = long.MinValue;
+        _bytesSinceIndexEntry = 0;
+
+        var fileLength = RandomAccess.GetLength(_log);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long position = 0;
+            while (position < fileLength)
+            {
+                if (fileLength - position < RecordBatch.HeaderSize)
+                {
+                    break;
+                }
+
+                ReadFully(buffer.AsSpan(0, RecordBatch.HeaderSize), position);
+                var header = new RecordBatch(buffer);
+                var size = header.TotalSize;
+                if (header.Magic != RecordBatch.CurrentMagic || size < RecordBatch.HeaderSize || size > fileLength - position
+                    || header.BaseOffset < _nextOffset || header.LastOffsetDelta < 0)
+                {
+                    break;
+                }
+
+                if (size > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(size);
+                }
+
+                var batch = buffer.AsSpan(0, size);
+                if (ReadFully(batch, position) < size || RecordBatch.ComputeCrc(batch) != header.Crc)
+                {
+                    break;
+                }
+
+                // The same indexing as a live append, so both indexes come out as if written live.
+                IndexBatch(size, header.BaseOffset, header.MaxTimestamp, position);
+                _nextOffset = header.LastOffset + 1;
+                position += size;
+            }
+
+            var truncated = position < fileLength;
+            if (truncated)
+            {
+                RandomAccess.SetLength(_log, position);
+            }
+
+            _size = position;
+            return truncated;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Adds index entries for a batch at <paramref name="position"/>: an offset-index entry once
+    /// <c>index.interval.bytes</c> have passed since the last one, and with it a time-index entry when the
+    /// largest timestamp grew.
+    /// </summary>
+    private void IndexBatch(int length, long baseOffset, long maxTimestamp, long position)
+    {
+        var indexed = false;
+        if (_bytesSinceIndexEntry >= _indexIntervalBytes || position == 0)
+        {
+            _offsetIndex.Append(baseOffset - BaseOffset, checked((int)position));
+            _bytesSinceIndexEntry = 0;
+            indexed = true;
+        }
+
+        _bytesSinceIndexEntry += length;
+        if (maxTimestamp > _maxTimestamp)
+        {
+            Volatile.Write(ref _maxTimestamp, maxTimestamp);
+            if (indexed || _timeIndex.Count == 0)
+            {
+                AppendTimeEntry(baseOffset);
+            }
+        }
+    }
+}
