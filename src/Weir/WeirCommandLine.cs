@@ -19,6 +19,10 @@ internal static class WeirCommandLine
         }
 
         root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(BrokerCommand.Create());
+        root.Subcommands.Add(TopicsCommand.Create());
+        root.Subcommands.Add(ProduceCommand.Create());
+        root.Subcommands.Add(ConsumeCommand.Create());
 
         // Verb groups shared by the pipelines: each pipeline adds its sub-verbs to the group's list
         // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.

@@ -13,6 +13,7 @@ internal static class UpComponents
 
         return
         [
+            new BrokerComponent(context),
             new HttpComponent(context, httpModules),
             new FactoryApiComponent(context),
         ];

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Confluent.Kafka;
+using Weir.Cli.Hosting;
+
+namespace Weir.Cli.Commands;
+
+/// <summary>
+/// What the client verbs (topics, produce, consume, groups) share: <c>--bootstrap</c>, and the Confluent.Kafka
+/// settings that make them work against Weir's broker and any Kafka cluster alike.
+/// </summary>
+internal static class KafkaClientOptions
+{
+    public const string DefaultBootstrap = "127.0.0.1:9092";
+
+    public static Option<string> Bootstrap() => new("--bootstrap")
+    {
+        Description = $"Kafka bootstrap servers, host:port[,host:port]. Default: {DefaultBootstrap} (Weir's embedded broker), or Kafka:BootstrapServers in configuration.",
+    };
+
+    public static string ResolveBootstrap(WeirContext context, ParseResult parse, Option<string> option) =>
+        parse.Or(option, context.Configuration["Kafka:BootstrapServers"] ?? DefaultBootstrap);
+
+    public static AdminClientConfig Admin(string bootstrap) => new()
+    {
+        BootstrapServers = bootstrap,
+        ClientId = "weir-cli",
+        SocketTimeoutMs = 10000,
+    };
+
+    /// <summary>Wraps a client error in a one-line CLI error.</summary>
+    public static CliException Failed(string what, Exception error) => new($"{what}: {error.Message}");
+}

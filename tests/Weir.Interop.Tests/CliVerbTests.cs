@@ -1,0 +1,94 @@
+using Weir.Testing;
+
+namespace Weir.Interop.Tests;
+
+/// <summary>The console verbs as a user runs them (the weir program as a process) against a live broker.</summary>
+public sealed class CliVerbTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Topics_produce_and_consume_work_end_to_end()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        string[] bootstrap = ["--bootstrap", broker.BootstrapServers];
+
+        var created = await WeirCli.RunAsync(["topics", "create", "cli-topic", "--partitions", "2", "--config", "retention.ms=3600000", .. bootstrap], Timeout);
+        Assert.True(created.ExitCode == 0, created.Describe());
+
+        var listed = await WeirCli.RunAsync(["topics", "list", .. bootstrap], Timeout);
+        Assert.Contains("cli-topic\t2 partition(s)", listed.StandardOutput, StringComparison.Ordinal);
+
+        var produced = await WeirCli.RunAsync(["produce", "--topic", "cli-topic", "--keys", "--partition", "1", "--header", "source=test", .. bootstrap], Timeout, standardInput: "k1\tfirst\nk2\tsecond\nno key here\n");
+        Assert.True(produced.ExitCode == 0, produced.Describe());
+        Assert.Contains("produced 3 record(s)", produced.StandardError, StringComparison.Ordinal);
+
+        var consumed = await WeirCli.RunAsync(["consume", "--topic", "cli-topic", "--from", "beginning", "--count", "3", "--print-key", "--print-headers", "--print-offset", .. bootstrap], Timeout);
+        Assert.True(consumed.ExitCode == 0, consumed.Describe());
+        Assert.Equal(
+            ["1:0\tsource:test\tk1\tfirst", "1:1\tsource:test\tk2\tsecond", "1:2\tsource:test\tnull\tno key here"],
+            consumed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var fromOffset = await WeirCli.RunAsync(["consume", "--topic", "cli-topic", "--partition", "1", "--from", "2", "--count", "1", .. bootstrap], Timeout);
+        Assert.Equal("no key here", fromOffset.StandardOutput.Trim());
+
+        var described = await WeirCli.RunAsync(["topics", "describe", "cli-topic", .. bootstrap], Timeout);
+        Assert.True(described.ExitCode == 0, described.Describe());
+        Assert.Contains("1\t1\t1\t1\t0\t3", described.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("retention.ms=3600000  (set on the topic)", described.StandardOutput, StringComparison.Ordinal);
+
+        var deleted = await WeirCli.RunAsync(["topics", "delete", "cli-topic", .. bootstrap], Timeout);
+        Assert.True(deleted.ExitCode == 0, deleted.Describe());
+        var after = await WeirCli.RunAsync(["topics", "describe", "cli-topic", .. bootstrap], Timeout);
+        Assert.Equal(2, after.ExitCode);
+        Assert.Contains("does not exist", after.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Creating_an_existing_topic_is_a_clear_error()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        string[] bootstrap = ["--bootstrap", broker.BootstrapServers];
+        await WeirCli.RunAsync(["topics", "create", "twice", .. bootstrap], Timeout);
+
+        var again = await WeirCli.RunAsync(["topics", "create", "twice", .. bootstrap], Timeout);
+        var tolerated = await WeirCli.RunAsync(["topics", "create", "twice", "--if-not-exists", .. bootstrap], Timeout);
+
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists", again.StandardError, StringComparison.Ordinal);
+        Assert.Equal(0, tolerated.ExitCode);
+    }
+
+    [Fact]
+    public async Task Weir_broker_serves_clients_and_stops_cleanly_on_sigterm()
+    {
+        using var data = new TempDirectory("cli-broker");
+        using var process = WeirCli.Start(["broker", "--listen", "127.0.0.1:0", "--data-dir", data.Combine("broker")]);
+        var bootstrap = await BrokerProcess.WaitForAddressAsync(process, Timeout);
+
+        var produced = await WeirCli.RunAsync(["produce", "--topic", "from-cli", "--bootstrap", bootstrap], Timeout, standardInput: "hello\n");
+        Assert.True(produced.ExitCode == 0, produced.Describe());
+
+        BrokerProcess.Terminate(process);
+        Assert.True(process.WaitForExit(30_000), "weir broker did not stop after SIGTERM");
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("clean", File.ReadAllText(data.Combine("broker", "topics", "from-cli", "0", "recovery-point")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Weir_up_starts_the_broker_and_prints_where()
+    {
+        using var data = new TempDirectory("cli-up");
+        var environment = new Dictionary<string, string> { ["WEIR_Broker__Listen"] = "127.0.0.1:0" };
+        using var process = WeirCli.Start(["up", "--only", "broker", "--data-root", data.Path], environment: environment);
+        var bootstrap = await BrokerProcess.WaitForAddressAsync(process, Timeout);
+
+        var produced = await WeirCli.RunAsync(["produce", "--topic", "up-topic", "--bootstrap", bootstrap], Timeout, standardInput: "hello\n");
+        Assert.True(produced.ExitCode == 0, produced.Describe());
+        Assert.True(File.Exists(data.Combine("broker", "topics", "up-topic", "topic.json")));
+
+        BrokerProcess.Terminate(process);
+        Assert.True(process.WaitForExit(30_000), "weir up did not stop after SIGTERM");
+        Assert.Equal(0, process.ExitCode);
+    }
+}
