@@ -1,0 +1,62 @@
+using Weir.Streams.Runtime;
+
+namespace Weir.Streams;
+
+/// <summary>A running job: wait for it, cancel it, look at it.</summary>
+public sealed class JobHandle : IAsyncDisposable
+{
+    internal JobHandle(JobRuntime runtime)
+    {
+        Runtime = runtime;
+    }
+
+    internal JobRuntime Runtime { get; }
+
+    public string Name => Runtime.Setup.JobName;
+
+    /// <summary>
+    /// Completes when the job ends: successfully once bounded input is exhausted, cancelled after
+    /// <see cref="Cancel"/>, faulted with <see cref="JobFailedException"/> when a subtask failed.
+    /// </summary>
+    public Task Completion => Runtime.Completion;
+
+    /// <summary>The id of the last completed checkpoint (0 when none).</summary>
+    public long LastCheckpointId => Runtime.Checkpoints?.LastCompletedId ?? 0;
+
+    /// <summary>Raised when a checkpoint completes (on a job thread: keep handlers short).</summary>
+    public event Action<long>? CheckpointCompleted
+    {
+        add => (Runtime.Checkpoints ?? throw new InvalidOperationException("checkpointing is off for this job")).Completed += value;
+        remove
+        {
+            if (Runtime.Checkpoints is { } checkpoints)
+            {
+                checkpoints.Completed -= value;
+            }
+        }
+    }
+
+    /// <summary>Starts a checkpoint now (besides the periodic ones); returns its id, or null when one is running.</summary>
+    public long? TriggerCheckpoint() =>
+        (Runtime.Checkpoints ?? throw new InvalidOperationException("checkpointing is off for this job: set JobOptions.CheckpointDirectory")).Trigger();
+
+    /// <summary>Stops every subtask; <see cref="Completion"/> then completes as cancelled.</summary>
+    public void Cancel() => Runtime.Cancel();
+
+    public async ValueTask DisposeAsync()
+    {
+        Cancel();
+        try
+        {
+            await Completion.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (JobFailedException)
+        {
+        }
+
+        Runtime.Dispose();
+    }
+}
