@@ -413,6 +413,3 @@ internal sealed class JobRuntime : IDisposable
         _cancel.Dispose();
     }
 }
-
-/// <summary>A job stopped because a subtask failed (not because a record was bad: those go to the dead letters).</summary>
-public sealed class JobFailedException(string message, Exception inner) : Exception(message, inner);
