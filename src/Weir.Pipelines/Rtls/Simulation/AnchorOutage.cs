@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Weir.Pipelines.Rtls.Simulation;
 
 /// <summary>
@@ -30,16 +28,15 @@ internal readonly record struct AnchorOutage(string AnchorId, long FromMs, long?
         return new AnchorOutage(text[..at], from, until);
     }
 
-    /// <summary>"90s", "1500ms", "2m", "1h" or plain seconds.</summary>
-    public static long ParseDuration(string text, string context)
+    private static long ParseDuration(string text, string context)
     {
-        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1L)
-            : text.EndsWith('s') ? (text[..^1], 1000L)
-            : text.EndsWith('m') ? (text[..^1], 60_000L)
-            : text.EndsWith('h') ? (text[..^1], 3_600_000L)
-            : (text, 1000L);
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
-            ? (long)(value * unit)
-            : throw new FormatException($"'{context}': '{text}' is not a duration (e.g. 30s, 1500ms, 2m)");
+        try
+        {
+            return Shared.Durations.ParseMs(text);
+        }
+        catch (FormatException error)
+        {
+            throw new FormatException($"'{context}': {error.Message}", error);
+        }
     }
 }

@@ -11,7 +11,7 @@ internal enum SimTopic
 }
 
 /// <summary>A packet as the bridge would forward it: measured at <see cref="EventMs"/>, delivered at <see cref="DeliveryMs"/>.</summary>
-internal readonly record struct SimPacket(SimTopic Topic, byte[] Value, long EventMs, long DeliveryMs);
+internal readonly record struct SimPacket(SimTopic Topic, string AnchorId, byte[] Value, long EventMs, long DeliveryMs);
 
 /// <summary>Where a tag really was when it was ranged (what trilateration should find).</summary>
 internal readonly record struct TruthSample(string TagId, long TimestampMs, Point2 Position);
@@ -111,7 +111,7 @@ internal sealed class RtlsSimulator
             {
                 if (!IsAnchorDown(anchorId, _nextHeartbeat[a]))
                 {
-                    Send(SimTopic.Alive, RtlsPackets.EncodeAlive(anchorId, _nextHeartbeat[a]), _nextHeartbeat[a]);
+                    Send(SimTopic.Alive, anchorId, RtlsPackets.EncodeAlive(anchorId, _nextHeartbeat[a]), _nextHeartbeat[a]);
                 }
             }
         }
@@ -146,7 +146,7 @@ internal sealed class RtlsSimulator
                 }
 
                 Measured++;
-                Send(SimTopic.Data, RtlsPackets.EncodeData(anchorId, t, [(tag.Id, (float)measured, tag.Detached, tag.BatteryLow)]), t);
+                Send(SimTopic.Data, anchorId, RtlsPackets.EncodeData(anchorId, t, [(tag.Id, (float)measured, tag.Detached, tag.BatteryLow)]), t);
             }
 
             tag.Advance(_options.IntervalMs / 1000.0);
@@ -159,7 +159,7 @@ internal sealed class RtlsSimulator
     /// <summary>Delivers everything still in flight (end of a run).</summary>
     public void Drain(List<SimPacket> packets) => Release(long.MaxValue, packets);
 
-    private void Send(SimTopic topic, byte[] value, long eventMs)
+    private void Send(SimTopic topic, string anchorId, byte[] value, long eventMs)
     {
         if (_options.DropProbability > 0 && _random.NextDouble() < _options.DropProbability)
         {
@@ -167,18 +167,18 @@ internal sealed class RtlsSimulator
             return;
         }
 
-        Enqueue(topic, value, eventMs);
+        Enqueue(topic, anchorId, value, eventMs);
         if (_options.DuplicateProbability > 0 && _random.NextDouble() < _options.DuplicateProbability)
         {
             Duplicated++;
-            Enqueue(topic, value, eventMs);
+            Enqueue(topic, anchorId, value, eventMs);
         }
     }
 
-    private void Enqueue(SimTopic topic, byte[] value, long eventMs)
+    private void Enqueue(SimTopic topic, string anchorId, byte[] value, long eventMs)
     {
         var delivery = eventMs + (_options.ReorderMs > 0 ? _random.NextInt64(_options.ReorderMs + 1) : 0);
-        _inFlight.Enqueue(new SimPacket(topic, value, eventMs, delivery), (delivery, _sequence++));
+        _inFlight.Enqueue(new SimPacket(topic, anchorId, value, eventMs, delivery), (delivery, _sequence++));
     }
 
     private void Release(long beforeMs, List<SimPacket> packets)
