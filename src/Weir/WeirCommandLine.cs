@@ -30,6 +30,8 @@ internal static class WeirCommandLine
         root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).",
         [
             FactoryCommands.Generate(),
+            FingerprintCommands.Generate(),
+            RtlsCommands.Generate(),
         ]));
         root.Subcommands.Add(VerbGroup("serve", "Serve one of Weir's HTTP APIs on its own.",
         [

@@ -8,8 +8,6 @@ internal sealed class FingerprintSettings
 {
     public const string Section = "Fingerprint";
 
-    public string Bootstrap { get; set; } = "127.0.0.1:9092";
-
     public string InputTopic { get; set; } = "sensor-data";
 
     public string OutputTopic { get; set; } = "fingerprint-output";

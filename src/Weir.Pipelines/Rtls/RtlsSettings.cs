@@ -5,8 +5,6 @@ internal sealed class RtlsSettings
 {
     public const string Section = "Rtls";
 
-    public string Bootstrap { get; set; } = "127.0.0.1:9092";
-
     public string DataTopic { get; set; } = "packet_data";
 
     public string AliveTopic { get; set; } = "packet_alive";
