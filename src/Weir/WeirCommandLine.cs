@@ -23,6 +23,7 @@ internal static class WeirCommandLine
         root.Subcommands.Add(TopicsCommand.Create());
         root.Subcommands.Add(ProduceCommand.Create());
         root.Subcommands.Add(ConsumeCommand.Create());
+        root.Subcommands.Add(ChallengerCommand.Create());
 
         // Verb groups shared by the pipelines: each pipeline adds its sub-verbs to the group's list
         // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.
@@ -32,6 +33,7 @@ internal static class WeirCommandLine
             FactoryCommands.Generate(),
             FingerprintCommands.Generate(),
             RtlsCommands.Generate(),
+            LpbfCommands.Generate(),
         ]));
         root.Subcommands.Add(VerbGroup("serve", "Serve one of Weir's HTTP APIs on its own.",
         [

@@ -16,6 +16,7 @@ internal static class UpComponents
             new BrokerComponent(context),
             new HttpComponent(context, httpModules),
             new FactoryApiComponent(context),
+            new ChallengerComponent(context),
         ];
     }
 }

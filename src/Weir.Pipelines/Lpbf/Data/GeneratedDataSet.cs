@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Weir.Pipelines.Lpbf.Imaging;
+
+namespace Weir.Pipelines.Lpbf.Data;
+
+/// <summary>
+/// The generated print, written to a cache folder as TIFF files in the <see cref="TileFolderDataSet"/> layout the
+/// first time each tile is needed, then read from there (also after a restart). Serving tile k also starts writing
+/// the next few in the background, so a client that reads the stream in order rarely waits for the generator.
+/// </summary>
+internal sealed class GeneratedDataSet : ITileDataSet
+{
+    private readonly LayerGenerator _generator;
+    private readonly ConcurrentDictionary<int, Lazy<Task<string>>> _writing = new();
+    private readonly int _readAhead;
+
+    public GeneratedDataSet(GeneratorOptions options, string cacheRoot, int? readAhead = null)
+    {
+        _generator = new LayerGenerator(options);
+        Folder = Path.Combine(cacheRoot, options.CacheKey);
+        Directory.CreateDirectory(Folder);
+        _readAhead = readAhead ?? 2 * Environment.ProcessorCount;
+        Description = $"generated print {options.PrintId}: {options.Layers} layers x {_generator.TilesPerLayer} tiles of {options.TileSize}x{options.TileSize} (seed {options.Seed}), cached in {Folder}";
+    }
+
+    public string Folder { get; }
+
+    public string Description { get; }
+
+    public int Count => _generator.TileCount;
+
+    public TileEntry this[int index] => new(_generator.Options.PrintId, index / _generator.TilesPerLayer, index % _generator.TilesPerLayer);
+
+    public async ValueTask<string> GetTiffPathAsync(int index, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        for (var ahead = index + 1; ahead <= Math.Min(Count - 1, index + _readAhead); ahead++)
+        {
+            _ = Ensure(ahead);
+        }
+
+        return await Ensure(index).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes every tile not yet in the cache, on all cores (used by <c>weir generate lpbf</c>).</summary>
+    public async Task WriteAllAsync(IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        await Parallel.ForAsync(0, Count, new ParallelOptions { CancellationToken = cancellationToken }, async (index, token) =>
+        {
+            await Ensure(index).WaitAsync(token).ConfigureAwait(false);
+            progress?.Report(Interlocked.Increment(ref done));
+        }).ConfigureAwait(false);
+    }
+
+    private Task<string> Ensure(int index) =>
+        _writing.GetOrAdd(index, i => new Lazy<Task<string>>(() => Task.Run(() => Write(i)))).Value;
+
+    private string Write(int index)
+    {
+        var entry = this[index];
+        var path = Path.Combine(Folder, TileFolderDataSet.FileName(entry.Layer, entry.TileId));
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        var size = _generator.Options.TileSize;
+        var pixels = new ushort[size * size];
+        _generator.Render(entry.Layer, entry.TileId, pixels);
+        var tiff = TiffTileEncoder.Encode(pixels, size, size);
+        // Written under a temporary name and renamed, so a crash never leaves a torn tile behind.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllBytes(temporary, tiff);
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+}
