@@ -34,7 +34,7 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
         }
         catch (JsonException error)
         {
-            return Results.BadRequest($"the body must be a JSON BenchConfig object: {error.Message}");
+            return BadRequest($"the body must be a JSON BenchConfig object: {error.Message}");
         }
 
         var token = body["apitoken"] is JsonValue t && t.TryGetValue<string>(out var tokenText) ? tokenText : null;
@@ -45,7 +45,7 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
         {
             if (!m.TryGetValue<int>(out var cap) || cap < 0)
             {
-                return Results.BadRequest("max_batches must be a non-negative integer or null");
+                return BadRequest("max_batches must be a non-negative integer or null");
             }
 
             maxBatches = cap;
@@ -57,7 +57,7 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
             queries = [.. list.Select(q => q is JsonValue v && v.TryGetValue<int>(out var id) ? id : -1)];
             if (queries.Any(q => q != 0))
             {
-                return Results.BadRequest("only query 0 exists in the 2025 challenge");
+                return BadRequest("only query 0 exists in the 2025 challenge");
             }
         }
 
@@ -66,7 +66,7 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
         {
             if (token is null || name is null || body["test"] is null || body.Any(p => !OnlineCreateFields.Contains(p.Key)))
             {
-                return Results.BadRequest("JSON should contain apitoken, name, and a test flag");
+                return BadRequest("JSON should contain apitoken, name, and a test flag");
             }
 
             if (options.Tokens.Length > 0 && !options.Tokens.Contains(token))
@@ -81,7 +81,7 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
         }
         else if (string.IsNullOrEmpty(token))
         {
-            return Results.BadRequest("apitoken is required (the Local Challenger accepts any token)");
+            return BadRequest("apitoken is required (the Local Challenger accepts any token)");
         }
 
         var id = options.OnlineRules ? BenchIds.NewObjectId(BenchClock.ToDateTime(now)) : BenchIds.NewUlid(BenchClock.ToDateTime(now));
@@ -196,12 +196,12 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
 
         if (query != "0")
         {
-            return Results.BadRequest($"query {query} does not exist: the 2025 challenge has query 0 only");
+            return BadRequest($"query {query} does not exist: the 2025 challenge has query 0 only");
         }
 
         if (!int.TryParse(batchText, NumberStyles.None, CultureInfo.InvariantCulture, out var batch))
         {
-            return Results.BadRequest($"batch id '{batchText}' is not a non-negative integer");
+            return BadRequest($"batch id '{batchText}' is not a non-negative integer");
         }
 
         var body = await ReadBodyAsync(request).ConfigureAwait(false);
@@ -214,7 +214,7 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
 
             if (!bench.WasServed(batch))
             {
-                return Results.BadRequest($"batch {batch} has not been served in benchmark {benchId}");
+                return BadRequest($"batch {batch} has not been served in benchmark {benchId}");
             }
 
             if (!bench.AddResult(batch, received, body))
@@ -306,6 +306,9 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
         ["latency_max"] = DurationText.Format(metrics.LatencyMaxNs),
         ["latency_p99"] = DurationText.Format(metrics.LatencyP99Ns),
     };
+
+    /// <summary>Error answers are plain text, as the original's (a JSON string would quote them).</summary>
+    private static IResult BadRequest(string text) => Results.Text(text, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
 
     private static IResult NotFound(string benchId) => Results.Text($"Benchmark {benchId} not found", statusCode: StatusCodes.Status404NotFound);
 

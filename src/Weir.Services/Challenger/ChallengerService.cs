@@ -88,7 +88,7 @@ internal sealed class ChallengerService : IAsyncDisposable
         {
             if (query != "0" || !int.TryParse(batchId, NumberStyles.None, CultureInfo.InvariantCulture, out var batch))
             {
-                return Results.BadRequest("query must be 0 and the batch id a non-negative integer");
+                return Results.Text("query must be 0 and the batch id a non-negative integer", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
 
             var bench = api.Store.Find(benchId);
