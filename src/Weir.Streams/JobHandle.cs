@@ -20,6 +20,9 @@ public sealed class JobHandle : IAsyncDisposable
     /// </summary>
     public Task Completion => Runtime.Completion;
 
+    /// <summary>Completes once every subtask has started (sources connected, state restored), or the job ended first.</summary>
+    public Task Running => Runtime.Opened;
+
     /// <summary>The id of the last completed checkpoint (0 when none).</summary>
     public long LastCheckpointId => Runtime.Checkpoints?.LastCompletedId ?? 0;
 

@@ -17,6 +17,8 @@ internal sealed class JobRuntime : IDisposable
     private readonly List<Subtask> _subtasks = [];
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _opening;
     private Exception? _failure;
     private int _running;
 
@@ -73,6 +75,9 @@ internal sealed class JobRuntime : IDisposable
 
     public Task Completion => _completion.Task;
 
+    /// <summary>Completes once every subtask has opened (sources connected, state restored).</summary>
+    public Task Opened => _opened.Task;
+
     public bool IsFinished => _subtasks.All(s => s.IsFinished);
 
     public DateTimeOffset StartedAt { get; private set; }
@@ -82,6 +87,7 @@ internal sealed class JobRuntime : IDisposable
     {
         StartedAt = Setup.Clock.GetUtcNow();
         _running = _subtasks.Count;
+        _opening = _subtasks.Count;
         foreach (var subtask in _subtasks)
         {
             var thread = new Thread(() => Run(subtask))
@@ -147,6 +153,11 @@ internal sealed class JobRuntime : IDisposable
         try
         {
             subtask.Open();
+            if (Interlocked.Decrement(ref _opening) == 0)
+            {
+                _opened.TrySetResult();
+            }
+
             var wait = subtask.IsSource ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(1);
             while (!_cancel.IsCancellationRequested)
             {
@@ -216,6 +227,7 @@ internal sealed class JobRuntime : IDisposable
             _logger.LogWarning(error, "job {Job}: flushing dead letters failed", Setup.JobName);
         }
 
+        _opened.TrySetResult();
         if (_failure is not null)
         {
             _completion.TrySetException(_failure);
