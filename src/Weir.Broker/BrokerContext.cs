@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Weir.Broker.Groups;
+using Weir.Broker.Producers;
 using Weir.Broker.Storage;
 
 namespace Weir.Broker;
@@ -11,6 +13,10 @@ internal sealed class BrokerContext
     public required TopicStore Topics { get; init; }
 
     public required LogFlusher Flusher { get; init; }
+
+    public required GroupCoordinator Groups { get; init; }
+
+    public required ProducerIdAllocator ProducerIds { get; init; }
 
     public required TimeProvider Time { get; init; }
 

@@ -56,4 +56,16 @@ public sealed class BrokerOptions
 
     /// <summary>Requests read ahead on one connection while earlier responses are still pending.</summary>
     public int MaxInFlightRequestsPerConnection { get; set; } = 64;
+
+    /// <summary>Shortest session timeout a consumer may ask for (Kafka's group.min.session.timeout.ms).</summary>
+    public int GroupMinSessionTimeoutMs { get; set; } = 6000;
+
+    /// <summary>Longest session timeout a consumer may ask for (Kafka's group.max.session.timeout.ms).</summary>
+    public int GroupMaxSessionTimeoutMs { get; set; } = 1_800_000;
+
+    /// <summary>
+    /// How long a new group waits for more members before its first assignment (Kafka's
+    /// group.initial.rebalance.delay.ms, 3000 there). 0: the first member starts at once; later ones rebalance.
+    /// </summary>
+    public int GroupInitialRebalanceDelayMs { get; set; }
 }

@@ -5,7 +5,9 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Weir.Broker.Groups;
 using Weir.Broker.Network;
+using Weir.Broker.Producers;
 using Weir.Broker.Storage;
 
 namespace Weir.Broker;
@@ -39,6 +41,8 @@ public sealed class BrokerServer : IAsyncDisposable
     private TopicStore? _topics;
     private LogFlusher? _flusher;
     private RetentionService? _retention;
+    private OffsetStore? _offsets;
+    private GroupCoordinator? _groups;
     private BrokerMetrics? _metrics;
     private Task? _acceptLoop;
     private int _state; // 0 new, 1 started, 2 stopped
@@ -102,6 +106,10 @@ public sealed class BrokerServer : IAsyncDisposable
             _topics = new TopicStore(Path.Combine(DataDirectory, "topics"), defaults, Math.Max(1, _options.DefaultPartitions), _time, storageLog);
             _topics.Load();
             _flusher = new LogFlusher(_topics, _options.Fsync, TimeSpan.FromMilliseconds(Math.Max(1, _options.FsyncIntervalMs)), _time, storageLog);
+            var groupLog = _loggerFactory.CreateLogger("Weir.Broker.Groups");
+            _offsets = OffsetStore.Open(Path.Combine(DataDirectory, "groups"), groupLog);
+            _flusher.Add(_offsets);
+            _groups = new GroupCoordinator(_offsets, _time, GroupSettingsFrom(_options), groupLog);
             _retention = new RetentionService(_topics, TimeSpan.FromMilliseconds(Math.Max(1, _options.RetentionCheckIntervalMs)), _time, storageLog);
             _metrics = new BrokerMetrics();
 
@@ -115,6 +123,8 @@ public sealed class BrokerServer : IAsyncDisposable
                 Options = _options,
                 Topics = _topics,
                 Flusher = _flusher,
+                Groups = _groups,
+                ProducerIds = new ProducerIdAllocator(DataDirectory),
                 Time = _time,
                 Log = _log,
                 Metrics = _metrics,
@@ -130,6 +140,8 @@ public sealed class BrokerServer : IAsyncDisposable
         catch
         {
             _listener?.Dispose();
+            _groups?.Dispose();
+            _offsets?.Dispose();
             _topics?.Dispose();
             _lock.Dispose();
             throw;
@@ -148,6 +160,7 @@ public sealed class BrokerServer : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
+        _groups?.Dispose();
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);
@@ -164,6 +177,7 @@ public sealed class BrokerServer : IAsyncDisposable
             await _flusher.DisposeAsync().ConfigureAwait(false);
         }
 
+        _offsets?.Dispose();
         _topics?.Dispose();
         _metrics?.Dispose();
         _lock?.Dispose();
@@ -195,6 +209,13 @@ public sealed class BrokerServer : IAsyncDisposable
 
         throw new ArgumentException($"{what} must be host:port, got '{value}'");
     }
+
+    private static GroupSettings GroupSettingsFrom(BrokerOptions options) => new()
+    {
+        MinSessionTimeoutMs = options.GroupMinSessionTimeoutMs,
+        MaxSessionTimeoutMs = options.GroupMaxSessionTimeoutMs,
+        InitialRebalanceDelayMs = options.GroupInitialRebalanceDelayMs,
+    };
 
     private static string FormatHostPort(string host, int port) =>
         host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";

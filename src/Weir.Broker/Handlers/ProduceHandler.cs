@@ -67,7 +67,15 @@ internal static class ProduceHandler
 
         try
         {
-            result.BaseOffset = log.Append(span, out var logAppendTime);
+            code = log.Append(span, out var baseOffset, out var logAppendTime);
+            if (code != ErrorCode.None)
+            {
+                // Sequence and epoch errors of idempotent producers: the client handles them; nothing was written.
+                result.ErrorCode = code;
+                return false;
+            }
+
+            result.BaseOffset = baseOffset;
             result.LogAppendTimeMs = logAppendTime;
             result.LogStartOffset = log.LogStartOffset;
         }

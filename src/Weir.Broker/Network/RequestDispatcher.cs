@@ -36,6 +36,17 @@ internal sealed class RequestDispatcher(BrokerContext broker)
             ApiKey.CreateTopics => Done(TopicAdminHandlers.CreateTopics(broker, request)),
             ApiKey.DeleteTopics => Done(TopicAdminHandlers.DeleteTopics(broker, request)),
             ApiKey.DescribeConfigs => Done(DescribeConfigsHandler.Handle(broker, request)),
+            ApiKey.FindCoordinator => Done(GroupHandlers.FindCoordinator(broker, request)),
+            ApiKey.JoinGroup => GroupHandlers.JoinGroupAsync(broker, request),
+            ApiKey.SyncGroup => GroupHandlers.SyncGroupAsync(broker, request),
+            ApiKey.Heartbeat => Done(GroupHandlers.Heartbeat(broker, request)),
+            ApiKey.LeaveGroup => Done(GroupHandlers.LeaveGroup(broker, request)),
+            ApiKey.OffsetCommit => GroupHandlers.OffsetCommitAsync(broker, request),
+            ApiKey.OffsetFetch => Done(GroupHandlers.OffsetFetch(broker, request)),
+            ApiKey.DescribeGroups => Done(GroupHandlers.DescribeGroups(broker, request)),
+            ApiKey.ListGroups => Done(GroupHandlers.ListGroups(broker, request)),
+            ApiKey.DeleteGroups => Done(GroupHandlers.DeleteGroups(broker, request)),
+            ApiKey.InitProducerId => Done(InitProducerIdHandler.Handle(broker, request)),
             _ => ProtocolException.Throw<ValueTask<KafkaWriter?>>($"no handler for {header.ApiKey}"),
         };
     }

@@ -43,10 +43,10 @@ internal enum ErrorCode : short
     InvalidProducerEpoch = 47,
     InvalidTransactionTimeout = 50,
     KafkaStorageError = 56,
+    UnknownProducerId = 59,
     TransactionalIdAuthorizationFailed = 53,
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
     InvalidRecord = 87,
-    UnknownProducerId = 59,
 }

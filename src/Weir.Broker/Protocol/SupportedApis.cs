@@ -16,10 +16,21 @@ internal static class SupportedApis
         new(ApiKey.Fetch, 4, 11),
         new(ApiKey.ListOffsets, 1, 5),
         new(ApiKey.Metadata, 0, 8),
+        new(ApiKey.OffsetCommit, 2, 7),
+        new(ApiKey.OffsetFetch, 1, 5),
+        new(ApiKey.FindCoordinator, 0, 2),
+        new(ApiKey.JoinGroup, 0, 5),
+        new(ApiKey.Heartbeat, 0, 3),
+        new(ApiKey.LeaveGroup, 0, 3),
+        new(ApiKey.SyncGroup, 0, 3),
+        new(ApiKey.DescribeGroups, 0, 4),
+        new(ApiKey.ListGroups, 0, 2),
         new(ApiKey.ApiVersions, 0, 3),
         new(ApiKey.CreateTopics, 0, 4),
         new(ApiKey.DeleteTopics, 0, 3),
+        new(ApiKey.InitProducerId, 0, 1),
         new(ApiKey.DescribeConfigs, 0, 3),
+        new(ApiKey.DeleteGroups, 0, 1),
     ];
 
     public static IReadOnlyList<ApiVersionRange> All => Ranges;

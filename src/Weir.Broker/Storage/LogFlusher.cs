@@ -12,6 +12,7 @@ namespace Weir.Broker.Storage;
 internal sealed class LogFlusher : IAsyncDisposable
 {
     private readonly TopicStore _topics;
+    private readonly List<IFlushable> _others = [];
     private readonly FsyncPolicy _policy;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
@@ -34,6 +35,15 @@ internal sealed class LogFlusher : IAsyncDisposable
             FsyncPolicy.Interval => Task.Run(IntervalLoopAsync),
             _ => Task.CompletedTask,
         };
+    }
+
+    /// <summary>Adds another store (committed offsets, producer state) to every flush.</summary>
+    public void Add(IFlushable store)
+    {
+        lock (_others)
+        {
+            _others.Add(store);
+        }
     }
 
     /// <summary>True when producers must wait for <see cref="WhenFlushedAsync"/> before they are acknowledged.</summary>
@@ -106,6 +116,14 @@ internal sealed class LogFlusher : IAsyncDisposable
 
     private void FlushAll()
     {
+        lock (_others)
+        {
+            foreach (var store in _others)
+            {
+                store.Flush();
+            }
+        }
+
         foreach (var topic in _topics.All)
         {
             foreach (var partition in topic.Partitions)

@@ -230,6 +230,47 @@ internal sealed class LogSegment : IDisposable
         return total;
     }
 
+    /// <summary>Visits the headers of whole batches from <paramref name="position"/> until the visitor returns false.</summary>
+    public delegate bool BatchVisitor(in RecordBatch batch, long position);
+
+    /// <summary>
+    /// Walks batch headers from <paramref name="position"/> to <paramref name="limitPosition"/>, reading the file in
+    /// large chunks rather than one header at a time.
+    /// </summary>
+    public void ForEachBatch(long position, long limitPosition, BatchVisitor visitor)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (position + RecordBatch.HeaderSize <= limitPosition)
+            {
+                var read = ReadFully(buffer.AsSpan(0, (int)Math.Min(buffer.Length, limitPosition - position)), position);
+                var at = 0;
+                while (read - at >= RecordBatch.HeaderSize)
+                {
+                    var batch = new RecordBatch(buffer.AsSpan(at));
+                    if (batch.TotalSize < RecordBatch.HeaderSize || position + at + batch.TotalSize > limitPosition || !visitor(batch, position + at))
+                    {
+                        return;
+                    }
+
+                    at += batch.TotalSize;
+                }
+
+                if (at == 0)
+                {
+                    return;
+                }
+
+                position += at;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     public void Flush()
     {
         RandomAccess.FlushToDisk(_log);
@@ -284,38 +325,18 @@ internal sealed class LogSegment : IDisposable
 
     private long ScanForOffset(long position, long limitPosition, long offset)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(8192);
-        try
+        var found = -1L;
+        ForEachBatch(position, limitPosition, (in RecordBatch batch, long at) =>
         {
-            while (position + RecordBatch.HeaderSize <= limitPosition)
+            if (batch.LastOffset < offset)
             {
-                var read = ReadFully(buffer.AsSpan(0, (int)Math.Min(buffer.Length, limitPosition - position)), position);
-                var at = 0;
-                while (read - at >= RecordBatch.HeaderSize)
-                {
-                    var header = buffer.AsSpan(at);
-                    if (RecordBatch.PeekLastOffset(header) >= offset)
-                    {
-                        return position + at;
-                    }
-
-                    at += RecordBatch.PeekSize(header).TotalSize;
-                }
-
-                if (at == 0)
-                {
-                    break;
-                }
-
-                position += at;
+                return true;
             }
 
-            return -1;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+            found = at;
+            return false;
+        });
+        return found;
     }
 
     private void AppendTimeEntry(long baseOffset)

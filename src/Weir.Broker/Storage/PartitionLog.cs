@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Weir.Broker.Producers;
 using Weir.Broker.Protocol;
 
 namespace Weir.Broker.Storage;
@@ -13,12 +14,14 @@ namespace Weir.Broker.Storage;
 internal sealed class PartitionLog : IDisposable
 {
     private const string RecoveryPointFile = "recovery-point";
+    private const string ProducerStateFile = "producer-state";
 
     private readonly Lock _lock = new();
     private readonly string _directory;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly List<LogSegment> _unflushed = [];
+    private readonly ProducerState _producers = new();
     private readonly LogConfig _config;
     private LogSegment[] _segments;
     private long _logEndOffset;
@@ -127,41 +130,62 @@ internal sealed class PartitionLog : IDisposable
         }
 
         var partitionLog = new PartitionLog(topic, partition, directory, config, time, log, [.. segments], segments[^1].BaseOffset);
+        partitionLog.RebuildProducerState();
         WriteRecoveryPoint(directory, segments[^1].BaseOffset, clean: false);
         return partitionLog;
     }
 
     /// <summary>
     /// Appends one or more validated record batches (the buffer is patched in place: base offset, leader
-    /// epoch, LogAppendTime). Returns the base offset of the first batch.
+    /// epoch, LogAppendTime), after the idempotent-producer checks. A retried batch that is already in the log
+    /// is not written again: the answer is its original base offset. Returns the error for the partition.
     /// </summary>
-    public long Append(Span<byte> records, out long logAppendTime)
+    public ErrorCode Append(Span<byte> records, out long baseOffset, out long logAppendTime)
     {
-        long firstOffset;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             var config = _config;
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             logAppendTime = config.LogAppendTime ? now : -1;
-            firstOffset = _logEndOffset;
+            baseOffset = _logEndOffset;
             var position = 0;
             while (position < records.Length)
             {
                 var size = RecordBatch.PeekSize(records[position..]).TotalSize;
                 var batch = records.Slice(position, size);
                 var header = new RecordBatch(batch);
-                var baseOffset = _logEndOffset;
+                if (header.ProducerId >= 0)
+                {
+                    var check = _producers.Check(header, out var original);
+                    if (check == ErrorCode.DuplicateSequenceNumber && position == 0 && size == records.Length)
+                    {
+                        baseOffset = original;
+                        return ErrorCode.None;
+                    }
+
+                    if (check != ErrorCode.None)
+                    {
+                        return check;
+                    }
+                }
+
+                var offset = _logEndOffset;
                 var maxTimestamp = header.MaxTimestamp;
-                RecordBatch.AssignOffset(batch, baseOffset, leaderEpoch: 0);
+                RecordBatch.AssignOffset(batch, offset, leaderEpoch: 0);
                 if (config.LogAppendTime)
                 {
                     RecordBatch.SetLogAppendTime(batch, now);
                     maxTimestamp = now;
                 }
 
-                var lastOffset = baseOffset + header.LastOffsetDelta;
-                ActiveSegmentFor(size, lastOffset, now, config).Append(batch, baseOffset, lastOffset, maxTimestamp);
+                var lastOffset = offset + header.LastOffsetDelta;
+                ActiveSegmentFor(size, lastOffset, now, config).Append(batch, offset, lastOffset, maxTimestamp);
+                if (header.ProducerId >= 0)
+                {
+                    _producers.Update(header, offset);
+                }
+
                 Volatile.Write(ref _logEndOffset, lastOffset + 1);
                 position += size;
             }
@@ -170,7 +194,7 @@ internal sealed class PartitionLog : IDisposable
         }
 
         Interlocked.Exchange(ref _appended, null)?.TrySetResult();
-        return firstOffset;
+        return ErrorCode.None;
     }
 
     /// <summary>A task that completes at the next append (or when the partition closes). Used by parked fetches.</summary>
@@ -368,6 +392,7 @@ internal sealed class PartitionLog : IDisposable
                 segment.Dispose();
             }
 
+            _producers.WriteSnapshot(Path.Combine(_directory, ProducerStateFile), _logEndOffset);
             WriteRecoveryPoint(_directory, _logEndOffset, clean: true);
         }
 
@@ -392,6 +417,39 @@ internal sealed class PartitionLog : IDisposable
         }
 
         Interlocked.Exchange(ref _appended, null)?.TrySetResult();
+    }
+
+    /// <summary>Producer state = the last snapshot + the idempotent batches written after it.</summary>
+    private void RebuildProducerState()
+    {
+        var from = _producers.ReadSnapshot(Path.Combine(_directory, ProducerStateFile));
+        if (from < 0 || from > _logEndOffset)
+        {
+            _producers.Clear();
+            from = _logStartOffset;
+        }
+
+        var segments = _segments;
+        for (var i = FloorSegment(segments, from); i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            var limit = segment.Size;
+            var start = from > segment.BaseOffset ? segment.FindPosition(from, limit) : 0;
+            if (start < 0)
+            {
+                continue;
+            }
+
+            segment.ForEachBatch(start, limit, (in RecordBatch batch, long _) =>
+            {
+                if (batch.ProducerId >= 0 && batch.BaseOffset >= from)
+                {
+                    _producers.Update(batch, batch.BaseOffset);
+                }
+
+                return true;
+            });
+        }
     }
 
     private static int FloorSegment(LogSegment[] segments, long offset)
@@ -470,6 +528,9 @@ internal sealed class PartitionLog : IDisposable
         previous.Seal();
         var next = LogSegment.Create(_directory, _logEndOffset, _config.IndexIntervalBytes, nowMs);
         Volatile.Write(ref _segments, [.. _segments, next]);
+
+        // After a crash only the batches after this snapshot need replaying to rebuild producer state.
+        _producers.WriteSnapshot(Path.Combine(_directory, ProducerStateFile), _logEndOffset);
         _unflushed.Add(next);
         _dirty = 1;
         return next;

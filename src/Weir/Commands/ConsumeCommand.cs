@@ -25,9 +25,10 @@ internal static class ConsumeCommand
         var printTimestamp = new Option<bool>("--print-timestamp") { Description = "Print each record's timestamp type and value (CreateTime:1700000000000)." };
         var printHeaders = new Option<bool>("--print-headers") { Description = "Print each record's headers (name:value,name:value)." };
         var printOffset = new Option<bool>("--print-offset") { Description = "Print each record's partition and offset (p:offset)." };
+        var clientConfig = KafkaClientOptions.ClientConfig();
         var command = new Command("consume", "Print records of a topic (values, optionally keys, timestamps, headers, offsets), from Weir's broker or any Kafka cluster.")
         {
-            topic, bootstrap, from, partition, count, group, timeout, printKey, printTimestamp, printHeaders, printOffset,
+            topic, bootstrap, from, partition, count, group, timeout, printKey, printTimestamp, printHeaders, printOffset, clientConfig,
         };
         command.SetVerbAction(async (context, parse, cancellationToken) =>
         {
@@ -40,9 +41,13 @@ internal static class ConsumeCommand
                 ClientId = "weir-cli",
                 GroupId = groupId ?? "weir-cli-consume",
                 EnableAutoCommit = groupId is not null,
+
+                // Offsets are stored only after the records are printed and flushed (at-least-once output).
+                EnableAutoOffsetStore = false,
                 AutoOffsetReset = start == Offset.Beginning ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
                 EnablePartitionEof = false,
             };
+            KafkaClientOptions.Apply(config, parse.GetValue(clientConfig));
             var printer = new RecordPrinter(parse.GetValue(printKey), parse.GetValue(printTimestamp), parse.GetValue(printHeaders), parse.GetValue(printOffset));
             var limit = parse.GetValue(count) ?? long.MaxValue;
             var idle = parse.GetValue(timeout) is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
@@ -62,8 +67,30 @@ internal static class ConsumeCommand
             }
 
             await using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
+            var printedSinceFlush = new List<TopicPartitionOffset>();
             long printed = 0;
             var lastRecord = DateTime.UtcNow;
+            async Task FlushAsync()
+            {
+                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                if (groupId is not null)
+                {
+                    foreach (var position in printedSinceFlush)
+                    {
+                        try
+                        {
+                            consumer.StoreOffset(position);
+                        }
+                        catch (KafkaException error) when (error.Error.Code == ErrorCode.Local_State)
+                        {
+                            // Revoked meanwhile: the member that owns it now reads those records again.
+                        }
+                    }
+                }
+
+                printedSinceFlush.Clear();
+            }
+
             try
             {
                 while (printed < limit && !cancellationToken.IsCancellationRequested)
@@ -71,7 +98,7 @@ internal static class ConsumeCommand
                     var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
                     if (result is null)
                     {
-                        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        await FlushAsync().ConfigureAwait(false);
                         if (idle is { } wait && DateTime.UtcNow - lastRecord > wait)
                         {
                             break;
@@ -82,7 +109,12 @@ internal static class ConsumeCommand
 
                     lastRecord = DateTime.UtcNow;
                     await output.WriteLineAsync(printer.Format(result)).ConfigureAwait(false);
+                    printedSinceFlush.Add(new TopicPartitionOffset(result.TopicPartition, result.Offset + 1));
                     printed++;
+                    if (printedSinceFlush.Count >= 1000)
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                    }
                 }
             }
             catch (ConsumeException error)
@@ -91,7 +123,7 @@ internal static class ConsumeCommand
             }
             finally
             {
-                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 consumer.Close();
             }
 

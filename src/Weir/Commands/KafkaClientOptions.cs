@@ -20,6 +20,26 @@ internal static class KafkaClientOptions
     public static string ResolveBootstrap(WeirContext context, ParseResult parse, Option<string> option) =>
         parse.Or(option, context.Configuration["Kafka:BootstrapServers"] ?? DefaultBootstrap);
 
+    /// <summary>-X name=value: any librdkafka setting, as kcat takes them (e.g. -X session.timeout.ms=6000).</summary>
+    public static Option<string[]> ClientConfig() => new("--client-config", "-X")
+    {
+        Description = "A Kafka client setting name=value passed to librdkafka (repeatable), e.g. -X session.timeout.ms=6000.",
+    };
+
+    public static void Apply(ClientConfig config, string[]? settings)
+    {
+        foreach (var setting in settings ?? [])
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new CliException($"-X expects name=value, got '{setting}'");
+            }
+
+            config.Set(setting[..equals], setting[(equals + 1)..]);
+        }
+    }
+
     public static AdminClientConfig Admin(string bootstrap) => new()
     {
         BootstrapServers = bootstrap,

@@ -19,9 +19,10 @@ internal static class ProduceCommand
         var acks = new Option<string>("--acks") { Description = "Acknowledgements: all, 1 or 0. Default: all.", DefaultValueFactory = _ => "all" };
         var compression = new Option<CompressionType>("--compression") { Description = "Batch compression: None, Gzip, Snappy, Lz4, Zstd. Default: None." };
         var headers = new Option<string[]>("--header") { Description = "Header name=value added to every record (repeatable)." };
+        var clientConfig = KafkaClientOptions.ClientConfig();
         var command = new Command("produce", "Write lines from standard input (or --file) as records to a topic, on Weir's broker or any Kafka cluster.")
         {
-            topic, bootstrap, file, keys, separator, partition, acks, compression, headers,
+            topic, bootstrap, file, keys, separator, partition, acks, compression, headers, clientConfig,
         };
         command.SetVerbAction(async (context, parse, cancellationToken) =>
         {
@@ -40,6 +41,7 @@ internal static class ProduceCommand
                 CompressionType = parse.GetValue(compression),
                 LingerMs = 5,
             };
+            KafkaClientOptions.Apply(config, parse.GetValue(clientConfig));
             var fixedHeaders = ParseHeaders(parse.GetValue(headers));
             var keyed = parse.GetValue(keys);
             var keySeparator = parse.GetValue(separator)!;

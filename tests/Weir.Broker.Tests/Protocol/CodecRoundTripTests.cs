@@ -62,6 +62,50 @@ public sealed class CodecRoundTripTests
                 AssertRoundTrip(MessageSamples.DescribeConfigsRequest(), version);
                 AssertRoundTrip(MessageSamples.DescribeConfigsResponse(), version);
                 break;
+            case ApiKey.FindCoordinator:
+                AssertRoundTrip(MessageSamples.FindCoordinatorRequest(), version);
+                AssertRoundTrip(MessageSamples.FindCoordinatorResponse(), version);
+                break;
+            case ApiKey.JoinGroup:
+                AssertRoundTrip(MessageSamples.JoinGroupRequest(), version);
+                AssertRoundTrip(MessageSamples.JoinGroupResponse(), version);
+                break;
+            case ApiKey.SyncGroup:
+                AssertRoundTrip(MessageSamples.SyncGroupRequest(), version);
+                AssertRoundTrip(MessageSamples.SyncGroupResponse(), version);
+                break;
+            case ApiKey.Heartbeat:
+                AssertRoundTrip(MessageSamples.HeartbeatRequest(), version);
+                AssertRoundTrip(MessageSamples.HeartbeatResponse(), version);
+                break;
+            case ApiKey.LeaveGroup:
+                AssertRoundTrip(MessageSamples.LeaveGroupRequest(version), version);
+                AssertRoundTrip(MessageSamples.LeaveGroupResponse(), version);
+                break;
+            case ApiKey.OffsetCommit:
+                AssertRoundTrip(MessageSamples.OffsetCommitRequest(), version);
+                AssertRoundTrip(MessageSamples.OffsetCommitResponse(), version);
+                break;
+            case ApiKey.OffsetFetch:
+                AssertRoundTrip(MessageSamples.OffsetFetchRequest(), version);
+                AssertRoundTrip(MessageSamples.OffsetFetchResponse(), version);
+                break;
+            case ApiKey.DescribeGroups:
+                AssertRoundTrip(MessageSamples.DescribeGroupsRequest(), version);
+                AssertRoundTrip(MessageSamples.DescribeGroupsResponse(), version);
+                break;
+            case ApiKey.ListGroups:
+                AssertRoundTrip(MessageSamples.ListGroupsRequest(), version);
+                AssertRoundTrip(MessageSamples.ListGroupsResponse(), version);
+                break;
+            case ApiKey.DeleteGroups:
+                AssertRoundTrip(MessageSamples.DeleteGroupsRequest(), version);
+                AssertRoundTrip(MessageSamples.DeleteGroupsResponse(), version);
+                break;
+            case ApiKey.InitProducerId:
+                AssertRoundTrip(MessageSamples.InitProducerIdRequest(), version);
+                AssertRoundTrip(MessageSamples.InitProducerIdResponse(), version);
+                break;
             default:
                 Assert.Fail($"no round-trip sample for advertised API {api}");
                 break;
@@ -109,6 +153,26 @@ public sealed class CodecRoundTripTests
 
         // error(2) compact-array-len(1)=2 key(2) min(2) max(2) tags(1) throttle(4) tags(1)
         Assert.Equal([0, 0, 2, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0], Write(response, 3));
+    }
+
+    [Fact]
+    public void OffsetFetch_v2_and_later_put_the_group_error_last()
+    {
+        var response = new OffsetFetchResponse { ErrorCode = ErrorCode.GroupAuthorizationFailed };
+
+        Assert.Equal([0, 0, 0, 0, 0, 30], Write(response, 2));
+        Assert.Equal([0, 0, 0, 0], Write(response, 1));
+    }
+
+    [Fact]
+    public void JoinGroup_v0_takes_the_session_timeout_as_rebalance_timeout()
+    {
+        var request = MessageSamples.JoinGroupRequest();
+
+        var decoded = Read<JoinGroupRequest>(Write(request, 0), 0);
+
+        Assert.Equal(request.SessionTimeoutMs, decoded.RebalanceTimeoutMs);
+        Assert.Null(decoded.GroupInstanceId);
     }
 
     [Fact]

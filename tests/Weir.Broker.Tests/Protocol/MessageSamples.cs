@@ -216,4 +216,118 @@ internal static class MessageSamples
             },
         ],
     };
+
+    public static FindCoordinatorRequest FindCoordinatorRequest() => new() { Key = "group", KeyType = 0 };
+
+    public static FindCoordinatorResponse FindCoordinatorResponse() => new() { ThrottleTimeMs = 1, ErrorMessage = "ok", NodeId = 1, Host = "127.0.0.1", Port = 9092 };
+
+    public static JoinGroupRequest JoinGroupRequest() => new()
+    {
+        GroupId = "group",
+        SessionTimeoutMs = 10000,
+        RebalanceTimeoutMs = 300000,
+        MemberId = "member-1",
+        GroupInstanceId = "instance",
+        ProtocolType = "consumer",
+        Protocols = [new JoinGroupProtocol("range", [1, 2]), new JoinGroupProtocol("roundrobin", [3])],
+    };
+
+    public static JoinGroupResponse JoinGroupResponse() => new()
+    {
+        ThrottleTimeMs = 2,
+        ErrorCode = ErrorCode.None,
+        GenerationId = 3,
+        ProtocolName = "range",
+        Leader = "member-1",
+        MemberId = "member-1",
+        Members = [new JoinGroupResponseMember("member-1", "instance", [1, 2]), new JoinGroupResponseMember("member-2", null, [])],
+    };
+
+    public static SyncGroupRequest SyncGroupRequest() => new()
+    {
+        GroupId = "group",
+        GenerationId = 3,
+        MemberId = "member-1",
+        GroupInstanceId = "instance",
+        Assignments = [new SyncGroupAssignment("member-1", [0, 1]), new SyncGroupAssignment("member-2", [])],
+    };
+
+    public static SyncGroupResponse SyncGroupResponse() => new() { ThrottleTimeMs = 3, Assignment = [5, 6, 7] };
+
+    public static HeartbeatRequest HeartbeatRequest() => new() { GroupId = "group", GenerationId = 3, MemberId = "member-1", GroupInstanceId = "instance" };
+
+    public static HeartbeatResponse HeartbeatResponse() => new() { ThrottleTimeMs = 4, ErrorCode = ErrorCode.RebalanceInProgress };
+
+    /// <summary>v0-2 carry exactly one member, so the sample has one (v3 round-trips arrays of any length).</summary>
+    public static LeaveGroupRequest LeaveGroupRequest(short version) => new()
+    {
+        GroupId = "group",
+        Members = [new LeaveGroupMember("member-1", version >= 3 ? "instance" : null)],
+    };
+
+    public static LeaveGroupResponse LeaveGroupResponse() => new()
+    {
+        ThrottleTimeMs = 5,
+        Members = [new LeaveGroupMemberResult("member-1", "instance", ErrorCode.None), new LeaveGroupMemberResult("ghost", null, ErrorCode.UnknownMemberId)],
+    };
+
+    public static OffsetCommitRequest OffsetCommitRequest() => new()
+    {
+        GroupId = "group",
+        GenerationId = 3,
+        MemberId = "member-1",
+        GroupInstanceId = "instance",
+        RetentionTimeMs = 1000,
+        Topics = [new OffsetCommitTopic { Name = "alpha", Partitions = [new OffsetCommitPartition(0, 42, 0, "meta"), new OffsetCommitPartition(1, 7, 0, null)] }],
+    };
+
+    public static OffsetCommitResponse OffsetCommitResponse() => new()
+    {
+        ThrottleTimeMs = 6,
+        Topics = [new OffsetCommitTopicResult { Name = "alpha", Partitions = [new OffsetCommitPartitionResult(0, ErrorCode.None), new OffsetCommitPartitionResult(1, ErrorCode.IllegalGeneration)] }],
+    };
+
+    public static OffsetFetchRequest OffsetFetchRequest() => new() { GroupId = "group", Topics = [new OffsetFetchTopic("alpha", [0, 1])] };
+
+    public static OffsetFetchResponse OffsetFetchResponse() => new()
+    {
+        ThrottleTimeMs = 7,
+        Topics = [new OffsetFetchTopicResult { Name = "alpha", Partitions = [new OffsetFetchPartitionResult(0, 42, 0, "meta", ErrorCode.None), new OffsetFetchPartitionResult(1, -1, -1, "", ErrorCode.None)] }],
+        ErrorCode = ErrorCode.None,
+    };
+
+    public static DescribeGroupsRequest DescribeGroupsRequest() => new() { Groups = ["group", "other"], IncludeAuthorizedOperations = true };
+
+    public static DescribeGroupsResponse DescribeGroupsResponse() => new()
+    {
+        ThrottleTimeMs = 8,
+        Groups =
+        [
+            new DescribedGroup
+            {
+                GroupId = "group",
+                GroupState = "Stable",
+                ProtocolType = "consumer",
+                ProtocolData = "range",
+                Members = [new DescribedGroupMember("member-1", "instance", "client", "/127.0.0.1", [1], [2])],
+                AuthorizedOperations = 12,
+            },
+        ],
+    };
+
+    public static ListGroupsRequest ListGroupsRequest() => new();
+
+    public static ListGroupsResponse ListGroupsResponse() => new() { ThrottleTimeMs = 9, Groups = [new ListedGroup("group", "consumer"), new ListedGroup("simple", "")] };
+
+    public static DeleteGroupsRequest DeleteGroupsRequest() => new() { GroupsNames = ["group", "other"] };
+
+    public static DeleteGroupsResponse DeleteGroupsResponse() => new()
+    {
+        ThrottleTimeMs = 10,
+        Results = [new DeletableGroupResult("group", ErrorCode.None), new DeletableGroupResult("other", ErrorCode.NonEmptyGroup)],
+    };
+
+    public static InitProducerIdRequest InitProducerIdRequest() => new() { TransactionalId = null, TransactionTimeoutMs = 60000 };
+
+    public static InitProducerIdResponse InitProducerIdResponse() => new() { ThrottleTimeMs = 11, ProducerId = 1000, ProducerEpoch = 0 };
 }
