@@ -23,9 +23,21 @@ public static class SqlCommands
         return parameter;
     }
 
-    /// <summary>Replaces the value of the parameter named <paramref name="name"/> (for commands executed many times).</summary>
-    public static void Set(this DbCommand command, string name, object? value) =>
-        command.Parameters[name].Value = value ?? DBNull.Value;
+    /// <summary>
+    /// Sets the parameter named <paramref name="name"/>, adding it the first time: a command executed many times keeps
+    /// its parameter objects and only their values change.
+    /// </summary>
+    public static void Set(this DbCommand command, string name, object? value)
+    {
+        if (command.Parameters.Contains(name))
+        {
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        }
+        else
+        {
+            command.Add(name, value);
+        }
+    }
 
     public static async Task<int> ExecuteAsync(this DbConnection connection, string sql, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
