@@ -57,7 +57,8 @@ internal sealed class BatchSynchronizer(SqlDatabase producer, ReplicaWriter cons
     {
         var watermark = await consumer.ReadStateAsync(WatermarkName, cancellationToken).ConfigureAwait(false);
         var from = watermark is { } w ? w - (long)_options.Overlap.TotalMicroseconds : long.MinValue;
-        var cursor = (ChangedAt: from, Plant: "", Id: long.MinValue);
+        // The first page starts strictly after the watermark (less the overlap); later pages after the last record read.
+        (long ChangedAt, string? Plant, long Id) cursor = (from, null, 0);
         int read = 0, applied = 0;
         long bytes = 0, newWatermark = watermark ?? long.MinValue;
         while (true)
@@ -104,19 +105,22 @@ internal sealed class BatchSynchronizer(SqlDatabase producer, ReplicaWriter cons
     internal static long StoredSize(PlantImage image) =>
         image.Data.Length + image.Plant.Length + (image.Disease?.Length ?? 0) + (8 * 8) + 2;
 
-    private async Task<List<PlantImage>> ReadPageAsync((long ChangedAt, string Plant, long Id) after, CancellationToken cancellationToken)
+    private async Task<List<PlantImage>> ReadPageAsync((long ChangedAt, string? Plant, long Id) after, CancellationToken cancellationToken)
     {
         await using var connection = await producer.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // Keyset pagination in (changed_at, plant, id) order: stable however many records share a timestamp.
+        var condition = after.Plant is null
+            ? "changed_at > @changed_at"
+            : "changed_at > @changed_at OR (changed_at = @changed_at AND (plant > @plant OR (plant = @plant AND id > @id)))";
         await using var command = connection.Command(
-            $"""
-            SELECT {PlantImageSchema.Columns} FROM plant_images
-            WHERE changed_at > @changed_at OR (changed_at = @changed_at AND (plant > @plant OR (plant = @plant AND id > @id)))
-            ORDER BY changed_at, plant, id LIMIT @limit
-            """);
+            $"SELECT {PlantImageSchema.Columns} FROM plant_images WHERE {condition} ORDER BY changed_at, plant, id LIMIT @limit");
         command.Add("@changed_at", after.ChangedAt);
-        command.Add("@plant", after.Plant);
-        command.Add("@id", after.Id);
+        if (after.Plant is not null)
+        {
+            command.Add("@plant", after.Plant);
+            command.Add("@id", after.Id);
+        }
+
         command.Add("@limit", (long)_options.PageSize);
         var page = new List<PlantImage>(_options.PageSize);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -25,7 +25,7 @@ internal static class PlantTime
     /// </summary>
     public static bool TryParse(string text, out long micros)
     {
-        if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal | DateTimeStyles.RoundtripKind, out var time))
+        if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
         {
             micros = ToMicros(time);
             return true;
