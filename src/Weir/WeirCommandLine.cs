@@ -27,17 +27,23 @@ internal static class WeirCommandLine
 
         // Verb groups shared by the pipelines: each pipeline adds its sub-verbs to the group's list
         // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.
-        root.Subcommands.Add(VerbGroup("run", "Run a pipeline's job or service until it finishes or is stopped (Ctrl+C).", []));
+        root.Subcommands.Add(VerbGroup("run", "Run a pipeline's job or service until it finishes or is stopped (Ctrl+C).",
+        [
+            PlantSyncCommands.RunPlantSync(),
+            PlantSyncCommands.RunPlantBatchSync(),
+        ]));
         root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).",
         [
             FactoryCommands.Generate(),
             FingerprintCommands.Generate(),
             RtlsCommands.Generate(),
             LpbfCommands.Generate(),
+            PlantSyncCommands.GeneratePlantImages(),
         ]));
         root.Subcommands.Add(VerbGroup("serve", "Serve one of Weir's HTTP APIs on its own.",
         [
             FactoryCommands.ServeApi(),
+            PlantSyncCommands.ServePlantImages(),
         ]));
         root.Subcommands.Add(VerbGroup("report", "Build a report from a pipeline's stored output.",
         [

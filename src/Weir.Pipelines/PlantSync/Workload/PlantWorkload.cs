@@ -87,21 +87,25 @@ internal sealed class PlantWorkload(PlantImageClient api, PlantWorkloadOptions o
                 break;
             }
 
+            var changed = false;
             try
             {
-                if (await step(random, stop.Token).ConfigureAwait(false))
-                {
-                    Interlocked.Increment(ref _changes);
-                }
-                else if (options.MaxChanges > 0)
-                {
-                    Interlocked.Decrement(ref _started);
-                }
+                changed = await step(random, stop.Token).ConfigureAwait(false);
             }
             catch (Exception error) when (error is HttpRequestException or FormatException or TaskCanceledException && !stop.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _failures);
                 logger.LogWarning("Workload {Job}: {Error}", name, error.Message);
+            }
+
+            if (changed)
+            {
+                Interlocked.Increment(ref _changes);
+            }
+            else if (options.MaxChanges > 0)
+            {
+                // Nothing changed (no matching image, or the call failed): the slot goes back.
+                Interlocked.Decrement(ref _started);
             }
 
             // Fixed-rate schedule: a slow call does not stretch the period; a backlog is not caught up in a burst.
