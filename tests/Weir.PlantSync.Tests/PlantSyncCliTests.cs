@@ -28,7 +28,7 @@ public sealed partial class PlantSyncCliTests(PlantDatabases databases) : IClass
                 ["run", "plant-batch-sync", "--once", "--producer-database", producerTarget, "--consumer-database", consumerTarget, "--data-root", data.Path], Timeout);
 
             Assert.True(generate.ExitCode == 0, generate.Describe());
-            Assert.Contains("made 60 changes", generate.StandardOutput, StringComparison.Ordinal);
+            Assert.True(generate.StandardOutput.Contains("made 60 changes", StringComparison.Ordinal), generate.Describe());
             Assert.True(sync.ExitCode == 0, sync.Describe());
             // 9 seeded images, then 60 changes; the batch copies each changed record once, whatever number of times it changed.
             var images = await ReplicaComparison.ReadAllAsync(producer, CancellationToken.None);

@@ -80,32 +80,32 @@ internal sealed class PlantWorkload(PlantImageClient api, PlantWorkloadOptions o
         var next = time.GetTimestamp();
         while (!stop.IsCancellationRequested)
         {
-            // Claim a slot before the call, so concurrent jobs never exceed MaxChanges together.
-            if (options.MaxChanges > 0 && Interlocked.Increment(ref _started) > options.MaxChanges)
+            if (TryClaim())
             {
-                await stop.CancelAsync().ConfigureAwait(false);
-                break;
-            }
+                var changed = false;
+                try
+                {
+                    changed = await step(random, stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is HttpRequestException or FormatException or TaskCanceledException && !stop.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _failures);
+                    logger.LogWarning("Workload {Job}: {Error}", name, error.Message);
+                }
 
-            var changed = false;
-            try
-            {
-                changed = await step(random, stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is HttpRequestException or FormatException or TaskCanceledException && !stop.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _failures);
-                logger.LogWarning("Workload {Job}: {Error}", name, error.Message);
-            }
-
-            if (changed)
-            {
-                Interlocked.Increment(ref _changes);
-            }
-            else if (options.MaxChanges > 0)
-            {
-                // Nothing changed (no matching image, or the call failed): the slot goes back.
-                Interlocked.Decrement(ref _started);
+                if (changed)
+                {
+                    if (Interlocked.Increment(ref _changes) == options.MaxChanges)
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false);
+                        break;
+                    }
+                }
+                else if (options.MaxChanges > 0)
+                {
+                    // Nothing changed (no matching image, or the call failed): the slot goes back.
+                    Interlocked.Decrement(ref _started);
+                }
             }
 
             // Fixed-rate schedule: a slow call does not stretch the period; a backlog is not caught up in a burst.
@@ -119,6 +119,26 @@ internal sealed class PlantWorkload(PlantImageClient api, PlantWorkloadOptions o
 
             await Task.Delay(wait, time, stop.Token).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Claims one of the <see cref="PlantWorkloadOptions.MaxChanges"/> slots before a call, so concurrent jobs never
+    /// make more changes together; a job finding every slot taken waits for its next period (a slot may come back).
+    /// </summary>
+    private bool TryClaim()
+    {
+        if (options.MaxChanges <= 0)
+        {
+            return true;
+        }
+
+        if (Interlocked.Increment(ref _started) <= options.MaxChanges)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _started);
+        return false;
     }
 
     private async Task<bool> CameraAsync(Random random, CancellationToken cancellationToken)
