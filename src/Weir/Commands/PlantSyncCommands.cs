@@ -4,6 +4,7 @@ using Weir.Cli.Hosting;
 using Weir.Connectors.Sql;
 using Weir.Pipelines.PlantSync;
 using Weir.Pipelines.PlantSync.Workload;
+using Weir.Pipelines.Shared;
 using Weir.Services.PlantImages;
 
 namespace Weir.Cli.Commands;
@@ -344,7 +345,7 @@ internal static class PlantSyncCommands
         await completion.ConfigureAwait(false);
     }
 
-    /// <summary>A duration option: "600s", "10m", "1.5h", "250ms" or plain seconds.</summary>
+    /// <summary>A duration option: "600s", "10m", "1.5h", "250ms" or plain seconds (<see cref="Durations"/>).</summary>
     internal static Option<TimeSpan?> Duration(string name, string description) => new(name)
     {
         Description = description,
@@ -363,19 +364,15 @@ internal static class PlantSyncCommands
 
     internal static bool TryParseDuration(string text, out TimeSpan value)
     {
-        text = text.Trim();
-        var (number, unit) = text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? (text[..^2], 0.001)
-            : text.EndsWith('s') ? (text[..^1], 1)
-            : text.EndsWith('m') ? (text[..^1], 60)
-            : text.EndsWith('h') ? (text[..^1], 3600)
-            : (text, 1.0);
-        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && double.IsFinite(amount) && amount >= 0)
+        try
         {
-            value = TimeSpan.FromSeconds(amount * unit);
+            value = TimeSpan.FromMilliseconds(Durations.ParseMs(text));
             return true;
         }
-
-        value = default;
-        return false;
+        catch (FormatException)
+        {
+            value = default;
+            return false;
+        }
     }
 }
