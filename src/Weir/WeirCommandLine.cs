@@ -49,7 +49,10 @@ internal static class WeirCommandLine
         [
             FactoryCommands.Report(),
         ]));
-        root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).", []));
+        root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).",
+        [
+            LpbfCommands.Bench(),
+        ]));
         return root;
     }
 

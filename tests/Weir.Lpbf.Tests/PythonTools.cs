@@ -7,7 +7,10 @@ internal static class PythonTools
 {
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>The challenge client lives with the tests; the reference implementation ships with Weir (bench).</summary>
     public static string ScriptFolder => Path.Combine(AppContext.BaseDirectory, "python");
+
+    public static string ReferenceFolder => Path.Combine(AppContext.BaseDirectory, "lpbf");
 
     /// <summary>Fails with the package names when the interpreter or a module is missing.</summary>
     public static async Task RequireAsync()
@@ -24,6 +27,14 @@ internal static class PythonTools
             $"run scripts/test.sh, which installs them. {check.Describe()}");
     }
 
-    public static Task<ProcessResult> RunScriptAsync(string script, IEnumerable<string> arguments, TimeSpan timeout) =>
-        ProcessRun.RunAsync(Python, [Path.Combine(ScriptFolder, script), .. arguments], timeout, workingDirectory: ScriptFolder);
+    public static Task<ProcessResult> RunScriptAsync(string script, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var folder = File.Exists(Path.Combine(ScriptFolder, script)) ? ScriptFolder : ReferenceFolder;
+        return ProcessRun.RunAsync(
+            Python,
+            [Path.Combine(folder, script), .. arguments],
+            timeout,
+            workingDirectory: folder,
+            environment: new Dictionary<string, string> { ["PYTHONPATH"] = ReferenceFolder });
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
@@ -196,17 +197,27 @@ internal static class TiffTileDecoder
 
     private static void InflateStrip(ReadOnlyMemory<byte> strip, Tile into, int first, int last, int index)
     {
+        // One inflate call per strip into a pooled scratch buffer, then row copies into the tile's padded layout:
+        // measurably cheaper than asking zlib for one row at a time.
+        var rowBytes = into.Cols * 2;
+        var length = (last - first) * rowBytes;
+        var scratch = ArrayPool<byte>.Shared.Rent(length);
         using var zlib = new ZLibStream(new ReadOnlyMemoryStream(strip), CompressionMode.Decompress);
         try
         {
+            zlib.ReadExactly(scratch.AsSpan(0, length));
             for (var r = first; r < last; r++)
             {
-                zlib.ReadExactly(MemoryMarshal.AsBytes(into.Row(r)));
+                scratch.AsSpan((r - first) * rowBytes, rowBytes).CopyTo(MemoryMarshal.AsBytes(into.Row(r)));
             }
         }
         catch (Exception error) when (error is EndOfStreamException or InvalidDataException)
         {
             throw new InvalidDataException($"TIFF strip {index} (rows {first}..{last - 1}) does not inflate: {error.Message}", error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 

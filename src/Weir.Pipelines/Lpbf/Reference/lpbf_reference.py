@@ -150,17 +150,24 @@ def main(argv):
         timings = []
         full = 0
         for tile_id, tiff in data:
-            start = time.perf_counter()
+            # Thread CPU time: the benchmark machines are shared, and Weir measures its side the same way.
+            started = time.perf_counter()
+            start = time.thread_time()
             tile = np.array(Image.open(io.BytesIO(tiff)))
-            decoded = time.perf_counter()
+            decoded = time.thread_time()
             result = processor.process("print", tile_id, tile)
-            end = time.perf_counter()
+            end = time.thread_time()
             if result["outliers"] is not None:
-                timings.append({"decode": decoded - start, "queries": end - decoded})
+                timings.append({"decode": decoded - start, "queries": end - decoded, "wall": time.perf_counter() - started})
                 full += 1
                 if full == windows:
                     break
-        print(json.dumps({"windows": len(timings), "decode_s": [t["decode"] for t in timings], "queries_s": [t["queries"] for t in timings]}))
+        print(json.dumps({
+            "windows": len(timings),
+            "decode_s": [t["decode"] for t in timings],
+            "queries_s": [t["queries"] for t in timings],
+            "wall_s": [t["wall"] for t in timings],
+        }))
     else:
         raise SystemExit(f"unknown mode {mode}")
 
