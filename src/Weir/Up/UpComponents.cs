@@ -17,6 +17,9 @@ internal static class UpComponents
             new HttpComponent(context, httpModules),
             new FactoryApiComponent(context),
             new ChallengerComponent(context),
+            new PlantImagesComponent(context),
+            new PlantSyncComponent(context),
+            new PlantWorkloadComponent(context),
         ];
     }
 }
