@@ -29,6 +29,8 @@ internal static class WeirCommandLine
         // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.
         root.Subcommands.Add(VerbGroup("run", "Run a pipeline's job or service until it finishes or is stopped (Ctrl+C).",
         [
+            FactoryCommands.RunProducer(),
+            FactoryCommands.RunSink(),
             PlantSyncCommands.RunPlantSync(),
             PlantSyncCommands.RunPlantBatchSync(),
         ]));

@@ -8,7 +8,7 @@ using Weir.Services.Hosting;
 namespace Weir.Cli.Commands;
 
 /// <summary>The factory pipeline's verbs: the streaming data API, producers, sink, report and benchmark.</summary>
-internal static class FactoryCommands
+internal static partial class FactoryCommands
 {
     public const string Section = "Factory";
 
