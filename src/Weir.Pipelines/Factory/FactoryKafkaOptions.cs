@@ -62,10 +62,11 @@ internal sealed class FactorySinkOptions
     public List<string> Topics { get; set; } = [];
 
     /// <summary>
-    /// Consumer group; offsets are committed there after each durable file. Empty: no group, the sink reads every
-    /// partition itself and resumes from its files alone.
+    /// Consumer group; offsets are committed there after each durable file, and several sink processes in one group
+    /// share the partitions. Empty (the default until Weir's broker has consumer groups): no group, the sink reads
+    /// every partition itself and resumes from its files alone.
     /// </summary>
-    public string Group { get; set; } = "factory-sink";
+    public string Group { get; set; } = "";
 
     /// <summary>"parquet" (files under <see cref="Folder"/>) or "console" (print each micro-batch).</summary>
     public string Output { get; set; } = "parquet";

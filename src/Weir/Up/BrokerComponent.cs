@@ -13,6 +13,9 @@ internal sealed class BrokerComponent(WeirContext context) : UpComponent
 
     public override Task Completion => _server?.Completion ?? base.Completion;
 
+    /// <summary>The address clients bootstrap from once started (the bound port when listening on port 0), else null.</summary>
+    public string? BootstrapServers => _server?.BootstrapServers;
+
     public override async Task<string> StartAsync(CancellationToken cancellationToken)
     {
         _server = new BrokerServer(BrokerSettings.FromConfiguration(context), context.LoggerFactory);

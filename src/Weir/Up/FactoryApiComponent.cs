@@ -13,6 +13,9 @@ internal sealed class FactoryApiComponent(WeirContext context) : UpComponent
 
     public override Task Completion => _service?.Completion ?? base.Completion;
 
+    /// <summary>The bound address once started, else null.</summary>
+    public Uri? Address => _service?.Address;
+
     public override async Task<string> StartAsync(CancellationToken cancellationToken)
     {
         var options = FactoryCommands.ApiOptions(context, parse: null);

@@ -11,11 +11,17 @@ internal static class UpComponents
         // Routes that parts of Weir add to the Weir HTTP host (jobs API, live feeds).
         var httpModules = new List<IEndpointModule>();
 
+        var broker = new BrokerComponent(context);
+        var factoryApi = new FactoryApiComponent(context);
+        var factory = new FactoryWiring(context, broker, factoryApi);
+
         return
         [
-            new BrokerComponent(context),
+            broker,
             new HttpComponent(context, httpModules),
-            new FactoryApiComponent(context),
+            factoryApi,
+            new FactoryProducerComponent(context, factory),
+            new FactorySinkComponent(context, factory),
             new ChallengerComponent(context),
             new PlantImagesComponent(context),
             new PlantSyncComponent(context),
