@@ -83,10 +83,16 @@ public sealed class KafkaDeadLetterSink : IDeadLetterSink, IDisposable
 
     public void Flush()
     {
-        _producer.Flush(TimeSpan.FromSeconds(30));
+        var undelivered = _producer.Flush(TimeSpan.FromSeconds(30));
         if (Interlocked.Exchange(ref _error, null) is { } error)
         {
             throw new IOException($"dead letters not delivered to '{Topic}': {error.Reason}");
+        }
+
+        // Callers commit past the failed records once Flush returns: letters still queued must not pass for delivered.
+        if (undelivered > 0)
+        {
+            throw new IOException($"{undelivered} dead letters not yet acknowledged by '{Topic}' after 30 s");
         }
     }
 

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging;
+using Weir.Connectors.Kafka;
 
 namespace Weir.Pipelines.Factory;
 
 /// <summary>
 /// The sink of the factory pipeline (the original's Spark ParquetConsumer, or its console consumer): one
-/// <see cref="TopicSink"/> per topic, all running at once, sharing one dead-letter writer.
+/// <see cref="TopicSink"/> per topic, all running at once, sharing one Kafka dead-letter sink (Connectors/Kafka).
 /// </summary>
 internal static class FactorySink
 {
@@ -27,7 +28,8 @@ internal static class FactorySink
         var schemas = topics.ToDictionary(t => t, FactorySchemas.ByName, StringComparer.Ordinal);
         var partitions = await FactoryTopics.EnsureAsync(kafka, [.. topics, options.DeadLetterTopic], cancellationToken).ConfigureAwait(false);
         var log = loggerFactory.CreateLogger("weir.factory.sink");
-        using var deadLetters = new DeadLetterWriter(kafka.Bootstrap, options.DeadLetterTopic, Job, kafka.Idempotence, log);
+        using var deadLetters = new KafkaDeadLetterSink(kafka.Bootstrap, options.DeadLetterTopic,
+            kafka.Idempotence ? new Dictionary<string, string> { ["enable.idempotence"] = "true" } : null);
         var sinks = topics.Select(t => new TopicSink(t, schemas[t], partitions[t], options, kafka, Path.Combine(database, t), deadLetters, time, log, console)).ToList();
         try
         {

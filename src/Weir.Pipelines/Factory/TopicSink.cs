@@ -2,7 +2,9 @@ using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Weir.Connectors.Files;
+using Weir.Connectors.Kafka;
 using Weir.Connectors.Parquet;
+using Weir.Streams;
 
 namespace Weir.Pipelines.Factory;
 
@@ -24,6 +26,9 @@ internal sealed record TopicSinkResult(string Topic, long Consumed, long Written
 /// </summary>
 internal sealed class TopicSink : IDisposable
 {
+    /// <summary>The step that rejects records, in the dead letters' weir.stage header.</summary>
+    public const string Stage = "validate";
+
     private readonly string _topic;
     private readonly RecordSchema _schema;
     private readonly JsonRecordDecoder _decoder;
@@ -31,7 +36,8 @@ internal sealed class TopicSink : IDisposable
     private readonly FactorySinkOptions _options;
     private readonly FactoryKafkaOptions _kafka;
     private readonly string _folder;
-    private readonly DeadLetterWriter _deadLetters;
+    private readonly KafkaDeadLetterSink _deadLetters;
+    private readonly KeyValuePair<string, object?>[] _deadLetterTags = [new("job", FactorySink.Job), new("stage", Stage)];
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly TextWriter? _console;
@@ -54,7 +60,7 @@ internal sealed class TopicSink : IDisposable
         FactorySinkOptions options,
         FactoryKafkaOptions kafka,
         string folder,
-        DeadLetterWriter deadLetters,
+        KafkaDeadLetterSink deadLetters,
         TimeProvider time,
         ILogger log,
         TextWriter? console)
@@ -238,7 +244,10 @@ internal sealed class TopicSink : IDisposable
             }
             else
             {
-                _deadLetters.Write(result, error!);
+                var message = result.Message;
+                _deadLetters.Write(new DeadLetter(FactorySink.Job, Stage, error!,
+                    new RecordOrigin(_topic, p, offset, message.Timestamp.UnixTimestampMs, message.Key, message.Value), null, null));
+                FactoryMetrics.DeadLetters.Add(1, _deadLetterTags);
                 buffer.DeadLetters++;
             }
 
@@ -257,7 +266,7 @@ internal sealed class TopicSink : IDisposable
         var dead = _buffers.Values.Sum(b => b.DeadLetters);
         if (dead > 0)
         {
-            await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Run(_deadLetters.Flush, cancellationToken).ConfigureAwait(false);
         }
 
         var files = 0;
