@@ -51,6 +51,15 @@ internal sealed class TileProcessor(TilePool? pool = null)
             _windows.Add(key, window);
         }
 
+        return Process(batchId, printId, tileId, layer, tile, window);
+    }
+
+    /// <summary>
+    /// Computes the outcome of a decoded tile in a window kept elsewhere (the engine's keyed state); the window
+    /// owns <paramref name="tile"/> from now on.
+    /// </summary>
+    public TileOutcome Process(long batchId, string printId, int tileId, int layer, Tile tile, TileWindow window)
+    {
         if (window.Count > 0 && !window.Newest.SameSize(tile))
         {
             _pool.Return(tile);

@@ -21,6 +21,9 @@ internal sealed class TileWindow
 
     public Tile Newest => _tiles[_count - 1]!;
 
+    /// <summary>Tile i, oldest first.</summary>
+    public Tile this[int index] => index < _count ? _tiles[index]! : throw new ArgumentOutOfRangeException(nameof(index));
+
     /// <summary>Appends the newest tile; the window owns it from now on.</summary>
     public void Push(Tile tile, TilePool pool)
     {

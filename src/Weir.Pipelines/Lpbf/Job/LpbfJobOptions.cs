@@ -1,0 +1,26 @@
+namespace Weir.Pipelines.Lpbf.Job;
+
+/// <summary>Configuration section "Lpbf": the job (and the orchestrator's Kafka side).</summary>
+internal sealed record LpbfJobOptions
+{
+    public string BootstrapServers { get; init; } = "127.0.0.1:9092";
+
+    /// <summary>Subtasks of the queries operator: tiles (keys) are spread over them.</summary>
+    public int Parallelism { get; init; } = 1;
+
+    public LpbfTopics Topics { get; init; } = new();
+
+    /// <summary>Consumer group the job commits its raw-batch offsets to when a checkpoint completes.</summary>
+    public string GroupId { get; init; } = "lpbf-job";
+
+    /// <summary>Checkpoint folder (windows and offsets); null = no checkpoints.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest a partial batch of records waits between operators: latency matters more than batching here.</summary>
+    public TimeSpan BufferTimeout { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Producer linger of the job's sinks.</summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(1);
+}
