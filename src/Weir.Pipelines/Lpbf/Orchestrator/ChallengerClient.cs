@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace Weir.Pipelines.Lpbf.Orchestrator;
+
+/// <summary>
+/// A client of the challenge's REST API (the Local Challenger, Weir's emulator or the online platform): the base
+/// URL without /api, as the organisers' clients take it.
+/// </summary>
+internal sealed class ChallengerClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public ChallengerClient(Uri baseUrl)
+    {
+        var root = baseUrl.ToString().TrimEnd('/');
+        if (root.EndsWith("/api", StringComparison.Ordinal))
+        {
+            root = root[..^4]; // a common mistake: the clients append /api themselves
+        }
+
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 16 })
+        {
+            BaseAddress = new Uri(root + "/"),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public Uri BaseAddress => _http.BaseAddress!;
+
+    /// <summary>Creates a benchmark. <paramref name="maxBatches"/> is sent only when set (the online platform refuses the field).</summary>
+    public async Task<string> CreateAsync(string token, string name, bool test, int? maxBatches, CancellationToken cancellationToken)
+    {
+        object body = maxBatches is { } cap
+            ? new { apitoken = token, name, test, max_batches = cap }
+            : new { apitoken = token, name, test };
+        using var response = await _http.PostAsJsonAsync("api/create", body, cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(response, "create a benchmark", cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync<string>(cancellationToken).ConfigureAwait(false)
+            ?? throw new ChallengerException("create answered no benchmark id");
+    }
+
+    public async Task StartAsync(string benchId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync($"api/start/{benchId}", null, cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(response, "start the benchmark", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The next batch's msgpack bytes, or null at the end of the stream (404).</summary>
+    public async Task<byte[]?> NextBatchAsync(string benchId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync($"api/next_batch/{benchId}", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureAsync(response, "fetch a batch", cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task PostResultAsync(string benchId, long batchId, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)
+    {
+        using var content = new ReadOnlyMemoryContent(result);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/msgpack");
+        using var response = await _http.PostAsync($"api/result/0/{benchId}/{batchId}", content, cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(response, $"post the result of batch {batchId}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the benchmark and returns the server's answer (the metrics JSON locally, empty online).</summary>
+    public async Task<string> EndAsync(string benchId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync($"api/end/{benchId}", null, cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(response, "end the benchmark", cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new ChallengerException($"the challenger refused to {what}: {(int)response.StatusCode} {text}".TrimEnd());
+        }
+    }
+}
+
+/// <summary>The challenger answered with an error status; the message has its status and text.</summary>
+internal sealed class ChallengerException(string message) : Exception(message);

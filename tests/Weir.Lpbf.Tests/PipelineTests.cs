@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Weir.Pipelines.Lpbf.Formats;
+using Weir.Pipelines.Lpbf.Job;
+using Weir.Pipelines.Lpbf.Kernels;
+using Weir.Pipelines.Lpbf.Orchestrator;
+using Weir.Testing;
+
+namespace Weir.Lpbf.Tests;
+
+/// <summary>The whole pipeline in one process: emulator, Weir's broker over TCP, the job on the engine, the orchestrator.</summary>
+public sealed class PipelineTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_benchmark_runs_through_broker_and_job_with_every_result_posted_and_right(int parallelism)
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var emulator = await EmulatorHost.StartAsync(o => o.Layers = 4);
+        using var checkpoints = new TempDirectory("lpbf-checkpoints");
+        var jobOptions = new LpbfJobOptions { BootstrapServers = broker.BootstrapServers, Parallelism = parallelism, CheckpointDirectory = checkpoints.Path };
+        var orchestrator = new LpbfOrchestrator(
+            new OrchestratorOptions { Challenger = new Uri(emulator.Url), BootstrapServers = broker.BootstrapServers, Limit = 48, Partitions = parallelism },
+            NullLogger.Instance);
+
+        // Topics first (the orchestrator creates them), then the job, then the run.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var report = await RunWithJobAsync(jobOptions, orchestrator, cancel.Token);
+
+        Assert.Equal(48, report.Fetched);
+        Assert.Equal(48, report.Posted);
+        using var end = JsonDocument.Parse(report.EndResponse);
+        Assert.Equal(48, end.RootElement.GetProperty("0").GetProperty("count").GetInt32());
+        Assert.Equal(0, end.RootElement.GetProperty("0").GetProperty("missing").GetInt32());
+
+        var processor = new TileProcessor(new TilePool());
+        for (var batch = 0; batch < 48; batch++)
+        {
+            var entry = emulator.Service.DataSet[batch];
+            var tiff = await File.ReadAllBytesAsync(await emulator.Service.DataSet.GetTiffPathAsync(batch, CancellationToken.None));
+            var expected = processor.Process(new Batch(batch, entry.PrintId, entry.TileId, entry.Layer, tiff)).Result;
+            var posted = ResultCodec.Decode(await emulator.Http.GetByteArrayAsync($"/api/get_result/0/{report.BenchId}/{batch}"));
+            Assert.Equal((expected.BatchId, expected.TileId, expected.Saturated), (posted.BatchId, posted.TileId, posted.Saturated));
+            KernelHarness.AssertSameClusters([.. expected.Centroids], [.. posted.Centroids], $"batch {batch}");
+        }
+
+        var pixels = await TopicRecords.ReadAtLeastAsync(broker.BootstrapServers, "saturated-pixels", 48, TimeSpan.FromSeconds(30));
+        Assert.Equal(48, pixels.Count);
+    }
+
+    internal static async Task<OrchestratorReport> RunWithJobAsync(LpbfJobOptions jobOptions, LpbfOrchestrator orchestrator, CancellationToken cancellationToken)
+    {
+        await LpbfTopicAdmin.EnsureAsync(jobOptions.BootstrapServers, jobOptions.Topics, jobOptions.Parallelism, cancellationToken);
+        var env = LpbfJob.Build(jobOptions, null);
+        await using var job = env.Start();
+        await job.Running.WaitAsync(cancellationToken);
+        try
+        {
+            return await orchestrator.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            job.Cancel();
+        }
+    }
+}
