@@ -33,6 +33,7 @@ internal static class WeirCommandLine
             FactoryCommands.RunSink(),
             PlantSyncCommands.RunPlantSync(),
             PlantSyncCommands.RunPlantBatchSync(),
+            LpbfCommands.Run(),
         ]));
         root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).",
         [

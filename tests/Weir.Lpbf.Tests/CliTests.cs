@@ -53,6 +53,66 @@ public sealed partial class CliTests
         Assert.Contains("does not exist", missing.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Weir_up_with_the_lpbf_job_and_weir_run_lpbf_complete_320_batches_with_none_missing()
+    {
+        using var data = new TempDirectory("cli-lpbf");
+        var brokerPort = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["WEIR_Broker__Listen"] = $"127.0.0.1:{brokerPort}",
+            ["WEIR_Challenger__Listen"] = "127.0.0.1:0",
+            ["WEIR_Challenger__Layers"] = "20",
+            ["WEIR_Lpbf__BootstrapServers"] = $"127.0.0.1:{brokerPort}",
+        };
+        using var up = WeirCli.Start(["up", "--only", "broker,challenger,lpbf", "--data-root", data.Path], environment: environment);
+        var output = new LineCollector(up);
+        try
+        {
+            var challenger = Address().Match(await output.WaitForLineAsync(l => l.TrimStart().StartsWith("challenger ", StringComparison.Ordinal), TimeSpan.FromSeconds(90))).Value;
+            await output.WaitForLineAsync(l => l.Contains("press Ctrl+C to stop", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+
+            var run = await WeirCli.RunAsync(
+                ["run", "lpbf", "--challenger", challenger, "--bootstrap", $"127.0.0.1:{brokerPort}", "--limit", "320", "--job", "external", "--data-root", data.Path],
+                TimeSpan.FromMinutes(5));
+            Assert.True(run.ExitCode == 0, run.Describe() + "\n--- weir up\n" + output.Text);
+            Assert.Contains("320 of 320 batches answered", run.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("count 320, missing 0", run.StandardOutput, StringComparison.Ordinal);
+
+            await ProcessRun.SignalAsync(up, "TERM");
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await up.WaitForExitAsync(exit.Token);
+            Assert.True(up.ExitCode == 0, output.Text);
+            Assert.Contains(output.Lines, l => l.Contains("stopped lpbf", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!up.HasExited)
+            {
+                up.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Weir_run_lpbf_names_an_unreachable_challenger()
+    {
+        using var data = new TempDirectory("cli-lpbf-down");
+        await using var broker = await EmbeddedBroker.StartAsync();
+        var result = await WeirCli.RunAsync(
+            ["run", "lpbf", "--challenger", $"http://127.0.0.1:{FreePort()}", "--bootstrap", broker.BootstrapServers, "--job", "external", "--data-root", data.Path],
+            TimeSpan.FromMinutes(2));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Connection refused", result.StandardError, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     [GeneratedRegex(@"http://[0-9.]+:\d+")]
     private static partial Regex Address();
 }

@@ -52,7 +52,8 @@ public sealed class PipelineTests
     internal static async Task<OrchestratorReport> RunWithJobAsync(LpbfJobOptions jobOptions, LpbfOrchestrator orchestrator, CancellationToken cancellationToken)
     {
         await LpbfTopicAdmin.EnsureAsync(jobOptions.BootstrapServers, jobOptions.Topics, jobOptions.Parallelism, cancellationToken);
-        var env = LpbfJob.Build(jobOptions, null);
+        var env = LpbfJob.Build(jobOptions, null, out var deadLetters);
+        using var dlq = deadLetters;
         await using var job = env.Start();
         await job.Running.WaitAsync(cancellationToken);
         try

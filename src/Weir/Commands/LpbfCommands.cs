@@ -3,12 +3,74 @@ using Weir.Cli.Hosting;
 using Weir.Pipelines.Lpbf;
 using Weir.Pipelines.Lpbf.Bench;
 using Weir.Pipelines.Lpbf.Data;
+using Weir.Pipelines.Lpbf.Orchestrator;
 
 namespace Weir.Cli.Commands;
 
 /// <summary>The LPBF pipeline's sub-verbs of the shared groups: `weir generate lpbf`, `weir bench lpbf ...`.</summary>
 internal static class LpbfCommands
 {
+    public static Command Run()
+    {
+        var challenger = new Option<string>("--challenger") { Description = "Base URL of the challenger (without /api). Default: http://127.0.0.1:8866 or Lpbf:Challenger." };
+        var bootstrap = KafkaClientOptions.Bootstrap();
+        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks of the job's queries operator (tiles are spread over them). Default: 1 or Lpbf:Parallelism." };
+        var limit = new Option<int?>("--limit") { Description = "Run this many batches (sent as max_batches). Default: the whole stream." };
+        var prefetch = new Option<int>("--prefetch") { Description = "Batches fetched and not yet answered, at most (latency counts from the fetch). Default: 8." };
+        var job = new Option<string>("--job") { Description = "inline: run the job in this process too (default); external: a job already runs (e.g. `weir up`'s lpbf component)." };
+        var token = new Option<string>("--token") { Description = "API token. Default: polimi-deib (any token works locally)." };
+        var name = new Option<string>("--name") { Description = "Benchmark name shown by the challenger. Default: weir-lpbf." };
+        var command = new Command(
+            "lpbf",
+            "Run a DEBS 2025 benchmark end to end: create and start it at the challenger, fetch batches (bounded prefetch), " +
+            "produce them to raw-batch, let the job compute Q1/Q2/Q3, post every result from the results topic, end the " +
+            "benchmark and print its metrics.")
+        {
+            challenger, bootstrap, parallelism, limit, prefetch, job, token, name,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var settings = LpbfSettings.From(context);
+            var url = parse.Or(challenger, settings.Challenger);
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var challengerUri) || (challengerUri.Scheme != "http" && challengerUri.Scheme != "https"))
+            {
+                throw new CliException($"--challenger must be an http:// URL, not '{url}'");
+            }
+
+            var jobOptions = settings.Job(context) with
+            {
+                BootstrapServers = KafkaClientOptions.ResolveBootstrap(context, parse, bootstrap),
+                Parallelism = parse.Or(parallelism, settings.Parallelism),
+            };
+            var mode = parse.Or(job, "inline");
+            if (mode is not ("inline" or "external"))
+            {
+                throw new CliException($"--job is inline or external, not '{mode}'");
+            }
+
+            if (jobOptions.Parallelism < 1 || parse.GetValue(limit) is < 1)
+            {
+                throw new CliException("--parallelism and --limit must be positive");
+            }
+
+            var orchestratorOptions = new OrchestratorOptions
+            {
+                Challenger = challengerUri,
+                BootstrapServers = jobOptions.BootstrapServers,
+                Topics = jobOptions.Topics,
+                Limit = parse.GetValue(limit),
+                Prefetch = Math.Max(1, parse.Or(prefetch, settings.Prefetch)),
+                ApiToken = parse.Or(token, "polimi-deib"),
+                Name = parse.Or(name, "weir-lpbf"),
+                Partitions = jobOptions.Parallelism,
+            };
+            var report = await LpbfRun.RunAsync(jobOptions, orchestratorOptions, inlineJob: mode == "inline", context.LoggerFactory, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine(LpbfRun.Describe(report));
+            return 0;
+        });
+        return command;
+    }
+
     public static Command Bench()
     {
         var command = new Command("lpbf", "LPBF (DEBS 2025) benchmarks: per-tile kernels against numpy (tile).");

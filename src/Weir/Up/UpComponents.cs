@@ -26,6 +26,7 @@ internal static class UpComponents
             new PlantImagesComponent(context),
             new PlantSyncComponent(context),
             new PlantWorkloadComponent(context),
+            new LpbfComponent(context),
         ];
     }
 }

@@ -15,10 +15,12 @@ internal static class LpbfJob
 {
     public const string Name = "lpbf";
 
-    /// <summary>Builds the job over Kafka topics.</summary>
-    public static StreamEnvironment Build(LpbfJobOptions options, ILoggerFactory? loggerFactory)
+    /// <summary>Builds the job over Kafka topics; dispose <paramref name="deadLetters"/> once the job has stopped.</summary>
+    public static StreamEnvironment Build(LpbfJobOptions options, ILoggerFactory? loggerFactory, out IDisposable deadLetters)
     {
-        var env = StreamEnvironment.Create(JobOptions(options, loggerFactory, new KafkaDeadLetterSink(options.BootstrapServers, options.Topics.DeadLetters)));
+        var dlq = new KafkaDeadLetterSink(options.BootstrapServers, options.Topics.DeadLetters);
+        deadLetters = dlq;
+        var env = StreamEnvironment.Create(JobOptions(options, loggerFactory, dlq));
         var source = new KafkaSource<LpbfInput>(
             new KafkaSourceOptions
             {

@@ -1,0 +1,28 @@
+using Weir.Cli.Hosting;
+using Weir.Pipelines.Lpbf.Job;
+
+namespace Weir.Cli.Commands;
+
+/// <summary>Configuration section "Lpbf": the job and the orchestrator (flags override it).</summary>
+internal sealed class LpbfSettings
+{
+    public string Challenger { get; set; } = "http://127.0.0.1:8866";
+
+    public string? BootstrapServers { get; set; }
+
+    public int Parallelism { get; set; } = 1;
+
+    public int Prefetch { get; set; } = 8;
+
+    /// <summary>Checkpoint folder of the job; default &lt;data root&gt;/checkpoints/lpbf.</summary>
+    public string? CheckpointDir { get; set; }
+
+    public static LpbfSettings From(WeirContext context) => context.Bind<LpbfSettings>("Lpbf");
+
+    public LpbfJobOptions Job(WeirContext context) => new()
+    {
+        BootstrapServers = BootstrapServers ?? context.Configuration["Kafka:BootstrapServers"] ?? KafkaClientOptions.DefaultBootstrap,
+        Parallelism = Parallelism,
+        CheckpointDirectory = context.DataPath(CheckpointDir, "checkpoints", "lpbf"),
+    };
+}
