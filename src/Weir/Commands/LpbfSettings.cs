@@ -17,11 +17,15 @@ internal sealed class LpbfSettings
     /// <summary>Checkpoint folder of the job; default &lt;data root&gt;/checkpoints/lpbf.</summary>
     public string? CheckpointDir { get; set; }
 
+    /// <summary>The embedded broker's configured address, when it names a fixed port (what `weir up` starts).</summary>
+    private static string? EmbeddedBroker(WeirContext context) =>
+        context.Configuration["Broker:Listen"] is { } listen && !listen.EndsWith(":0", StringComparison.Ordinal) ? listen : null;
+
     public static LpbfSettings From(WeirContext context) => context.Bind<LpbfSettings>("Lpbf");
 
     public LpbfJobOptions Job(WeirContext context) => new()
     {
-        BootstrapServers = BootstrapServers ?? context.Configuration["Kafka:BootstrapServers"] ?? KafkaClientOptions.DefaultBootstrap,
+        BootstrapServers = BootstrapServers ?? context.Configuration["Kafka:BootstrapServers"] ?? EmbeddedBroker(context) ?? KafkaClientOptions.DefaultBootstrap,
         Parallelism = Parallelism,
         CheckpointDirectory = context.DataPath(CheckpointDir, "checkpoints", "lpbf"),
     };
