@@ -15,6 +15,12 @@ internal sealed class FingerprintAccumulator
 
     public bool IsEmpty => ValueCount == 0;
 
+    /// <summary>The i-th sensor's id (first-appearance order).</summary>
+    public string SensorId(int index) => _sensors[index];
+
+    /// <summary>The i-th sensor's values so far.</summary>
+    public ReadOnlySpan<double> Values(int index) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values[index]);
+
     public void Add(SensorMessage message)
     {
         foreach (var (sensor, value) in message.Values)

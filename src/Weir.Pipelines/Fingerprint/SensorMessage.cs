@@ -9,4 +9,5 @@ internal readonly record struct SensorValue(string SensorId, double Value);
 /// </summary>
 /// <param name="EquipId">The equipment id as text (integers as written; the original's output did str(equip_id)).</param>
 /// <param name="TimestampMs">The JSON timestamp (epoch ms), or null when the message has none.</param>
-internal sealed record SensorMessage(string EquipId, long? TimestampMs, SensorValue[] Values);
+/// <param name="Raw">The message as it arrived (written unchanged to the late topic); windows keep only the values.</param>
+internal sealed record SensorMessage(string EquipId, long? TimestampMs, SensorValue[] Values, byte[]? Raw = null);
