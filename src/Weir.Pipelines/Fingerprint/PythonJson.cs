@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Weir.Pipelines.Fingerprint;
 
@@ -118,5 +119,70 @@ internal static class PythonJson
         }
 
         output.Append('"');
+    }
+
+    /// <summary>
+    /// <c>json.dumps(value, indent=2)</c> of a parsed JSON value: integers as written, other numbers as
+    /// repr(float), strings ensure_ascii, objects in their order.
+    /// </summary>
+    public static void Indented(StringBuilder output, JsonElement value, int depth = 0)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (!value.EnumerateObject().Any())
+                {
+                    output.Append("{}");
+                    return;
+                }
+
+                output.Append('{');
+                var firstProperty = true;
+                foreach (var property in value.EnumerateObject())
+                {
+                    output.Append(firstProperty ? "\n" : ",\n").Append(' ', (depth + 1) * 2);
+                    firstProperty = false;
+                    String(output, property.Name);
+                    output.Append(": ");
+                    Indented(output, property.Value, depth + 1);
+                }
+
+                output.Append('\n').Append(' ', depth * 2).Append('}');
+                return;
+            case JsonValueKind.Array:
+                if (value.GetArrayLength() == 0)
+                {
+                    output.Append("[]");
+                    return;
+                }
+
+                output.Append('[');
+                var firstItem = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    output.Append(firstItem ? "\n" : ",\n").Append(' ', (depth + 1) * 2);
+                    firstItem = false;
+                    Indented(output, item, depth + 1);
+                }
+
+                output.Append('\n').Append(' ', depth * 2).Append(']');
+                return;
+            case JsonValueKind.String:
+                String(output, value.GetString()!);
+                return;
+            case JsonValueKind.Number:
+                var raw = value.GetRawText();
+                output.Append(raw.AsSpan().IndexOfAny(".eE") < 0 ? raw : Float(value.GetDouble()));
+                return;
+            case JsonValueKind.True:
+                output.Append("true");
+                return;
+            case JsonValueKind.False:
+                output.Append("false");
+                return;
+            default:
+                output.Append("null");
+                return;
+        }
     }
 }
