@@ -34,6 +34,8 @@ internal static class WeirCommandLine
             PlantSyncCommands.RunPlantSync(),
             PlantSyncCommands.RunPlantBatchSync(),
             LpbfCommands.Run(),
+            FingerprintCommands.Run(),
+            FingerprintCommands.RunSaver(),
         ]));
         root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).",
         [

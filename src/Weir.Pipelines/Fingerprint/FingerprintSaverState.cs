@@ -31,7 +31,8 @@ internal sealed class FingerprintSaverState
     private readonly long _outOfOrdernessMs;
     private readonly long _aheadMs;
     private readonly Dictionary<(string Equip, long Start), List<SaverReading>> _pending = [];
-    private readonly List<(FingerprintRecord Record, byte[] Raw, int Partition, long Offset)> _waiting = [];
+    private readonly PriorityQueue<(FingerprintRecord Record, byte[] Raw, int Partition, long Offset), long> _waiting = new();
+    private readonly HashSet<(string Equip, long Start)> _waitingWindows = [];
     private readonly Dictionary<(string Equip, long Start), string> _written = [];
     private readonly Dictionary<int, long> _maxReadingTime = [];
     private long _fingerprintProgress = long.MinValue;
@@ -41,6 +42,7 @@ internal sealed class FingerprintSaverState
     private long _readings;
     private long _late;
     private long _unmatched;
+    private long _advances;
 
     public FingerprintSaverState(string folder, TimeSpan window, TimeSpan outOfOrderness, TimeSpan ahead)
     {
@@ -111,7 +113,7 @@ internal sealed class FingerprintSaverState
     public long SafeFingerprintOffset(int partition, long position)
     {
         var safe = position;
-        foreach (var waiting in _waiting)
+        foreach (var (waiting, _) in _waiting.UnorderedItems)
         {
             if (waiting.Partition == partition && waiting.Offset < safe)
             {
@@ -151,7 +153,8 @@ internal sealed class FingerprintSaverState
     public void AddFingerprint(byte[] raw, int partition, long offset)
     {
         var record = FingerprintRecord.Parse(raw);
-        _waiting.Add((record, raw, partition, offset));
+        _waiting.Enqueue((record, raw, partition, offset), record.EndMs);
+        _waitingWindows.Add((record.EquipId, record.StartMs));
         _fingerprintProgress = Math.Max(_fingerprintProgress, record.EndMs);
     }
 
@@ -163,24 +166,20 @@ internal sealed class FingerprintSaverState
     {
         var watermark = ReadingWatermark;
         var written = 0;
-        for (var i = 0; i < _waiting.Count; i++)
+        while (_waiting.TryPeek(out var waiting, out var end) && (readingsAtEnd || watermark >= end - 1))
         {
-            var (record, raw, _, _) = _waiting[i];
-            if (!readingsAtEnd && watermark < record.EndMs - 1)
-            {
-                continue;
-            }
-
-            Write(record, raw);
-            _waiting.RemoveAt(i--);
+            _waiting.Dequeue();
+            _waitingWindows.Remove((waiting.Record.EquipId, waiting.Record.StartMs));
+            Write(waiting.Record, waiting.Raw);
             written++;
         }
 
-        // Readings of windows the fingerprints have long passed get no fingerprint (all values "null").
-        var horizon = _fingerprintProgress - _aheadMs;
-        if (_fingerprintProgress != long.MinValue && _pending.Count > 0)
+        // Readings of windows that both streams have long passed, and that no fingerprint waits for, get none
+        // (every value was "null"): drop them.
+        var horizon = Math.Min(_fingerprintProgress, watermark) - _aheadMs;
+        if (_fingerprintProgress != long.MinValue && watermark != long.MinValue && _pending.Count > 0 && ++_advances % 64 == 0)
         {
-            foreach (var (window, readings) in _pending.Where(p => p.Key.Start + _windowMs <= horizon).ToList())
+            foreach (var (window, readings) in _pending.Where(p => p.Key.Start + _windowMs <= horizon && !_waitingWindows.Contains(p.Key)).ToList())
             {
                 _unmatched += readings.Count;
                 _pending.Remove(window);

@@ -70,6 +70,137 @@ internal static class FingerprintCommands
         Description = "Send messages without a key, as the original did (default: key = equipment id, which keeps each equipment's order).",
     };
 
+    private static readonly Option<int?> Parallelism = new("--parallelism")
+    {
+        Description = "Parallel subtasks of the job. Default: 1 (Fingerprint:Parallelism).",
+    };
+
+    private static readonly Option<double?> WindowMinutes = new("--window-minutes")
+    {
+        Description = "Tumbling window size in minutes. Default: 1 (Fingerprint:WindowSizeMinutes).",
+    };
+
+    private static readonly Option<double?> WatermarkSeconds = new("--watermark-seconds")
+    {
+        Description = "Bounded out-of-orderness of event time, seconds. Default: 10 (Fingerprint:WatermarkSeconds).",
+    };
+
+    private static readonly Option<string> EventTime = new("--event-time")
+    {
+        Description = "json: the message's timestamp field (default); kafka: the Kafka record timestamp, as the original.",
+    };
+
+    private static readonly Option<string> From = new("--from")
+    {
+        Description = "Where a partition without a checkpoint starts: earliest (default), latest (the original's) or committed.",
+    };
+
+    private static readonly Option<bool> UntilEnd = new("--until-end")
+    {
+        Description = "Read the input to the end offsets it has at start, flush every open window and stop (a backlog run).",
+    };
+
+    private static readonly Option<bool> NoCheckpoints = new("--no-checkpoints")
+    {
+        Description = "Do not checkpoint (default: every 10 s to <data-root>/checkpoints/fingerprint; a restart resumes there).",
+    };
+
+    private static readonly Option<bool> Float32 = new("--float32")
+    {
+        Description = "Round values through float32 like the original's Types.FLOAT() (1.09 becomes 1.090000033378601).",
+    };
+
+    public static Command Run()
+    {
+        var command = new Command("fingerprint",
+            "Run the fingerprint job: readings from sensor-data keyed by equipment, event-time tumbling windows (1 min, 10 s " +
+            "out-of-orderness, idleness), min/max/median/mean/std_dev per sensor as the original computed them, one record per " +
+            "equipment and window to fingerprint-output (deterministic uuid). Late readings go to fingerprint-late, bad ones to " +
+            "fingerprint-dlq.")
+        {
+            Bootstrap, Parallelism, WindowMinutes, WatermarkSeconds, EventTime, From, UntilEnd, NoCheckpoints, Float32,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var settings = context.Bind<FingerprintSettings>(FingerprintSettings.Section);
+            settings.WindowSizeMinutes = parse.GetValue(WindowMinutes) ?? settings.WindowSizeMinutes;
+            settings.WatermarkSeconds = parse.GetValue(WatermarkSeconds) ?? settings.WatermarkSeconds;
+            settings.EventTime = parse.Or(EventTime, settings.EventTime);
+            settings.StartFrom = parse.Or(From, settings.StartFrom);
+            settings.Float32Values |= parse.GetValue(Float32);
+            var run = Cli(() =>
+            {
+                var checkedOptions = FingerprintJobOptions.From(settings);
+                checkedOptions.Validate();
+                _ = FingerprintRunner.StartFrom(settings.StartFrom);
+                return new FingerprintRun
+                {
+                    Bootstrap = KafkaClientOptions.ResolveBootstrap(context, parse, Bootstrap),
+                    Settings = settings,
+                    Parallelism = parse.GetValue(Parallelism) ?? settings.Parallelism,
+                    UntilEnd = parse.GetValue(UntilEnd),
+                    CheckpointDirectory = parse.GetValue(NoCheckpoints) ? null : context.DataPath(settings.CheckpointDirectory, "checkpoints", FingerprintJob.JobName),
+                    LoggerFactory = context.LoggerFactory,
+                };
+            });
+            Console.WriteLine($"fingerprint job: {settings.InputTopic} → {settings.OutputTopic} (late: {settings.LateTopic}, dead letters: {settings.DeadLetterTopic}) on {run.Bootstrap}, " +
+                $"parallelism {run.Parallelism}, {settings.WindowSizeMinutes} min windows, {settings.WatermarkSeconds} s out-of-orderness");
+            var job = FingerprintRunner.Start(run, out var deadLetters);
+            using (deadLetters)
+            {
+                await using (job.ConfigureAwait(false))
+                {
+                    await using (cancellationToken.Register(job.Cancel))
+                    {
+                        await job.Completion.ConfigureAwait(false);
+                    }
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static readonly Option<DirectoryInfo> Output = new("--output")
+    {
+        Description = "Folder for the {uuid}_{start_ms}_{end_ms}.json files. Default: <data-root>/fingerprint/output (Fingerprint:Saver:OutputFolder).",
+    };
+
+    private static readonly Option<bool> SaverUntilEnd = new("--until-end")
+    {
+        Description = "Stop once both topics are read to their end and every fingerprint has its file (a backlog run).",
+    };
+
+    public static Command RunSaver()
+    {
+        var command = new Command("fingerprint-saver",
+            "Join each fingerprint with the raw readings of its window and write {uuid}_{start_ms}_{end_ms}.json (the fingerprint, " +
+            "the window, the readings sorted by time), as the original's save_fingerprints.py did; a fingerprint waits until its " +
+            "window's readings are all read, and readings that arrive after their file was written are added to it (late_readings).")
+        {
+            Bootstrap, Output, SaverUntilEnd,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var settings = context.Bind<FingerprintSettings>(FingerprintSettings.Section);
+            var run = new FingerprintSaverRun
+            {
+                Bootstrap = KafkaClientOptions.ResolveBootstrap(context, parse, Bootstrap),
+                Settings = settings,
+                OutputFolder = context.DataPath(parse.GetValue(Output)?.FullName ?? settings.Saver.OutputFolder, "fingerprint", "output"),
+                UntilEnd = parse.GetValue(SaverUntilEnd),
+            };
+            Console.WriteLine($"fingerprint saver: {settings.OutputTopic} + {settings.InputTopic} on {run.Bootstrap} → {run.OutputFolder}");
+            var saver = new FingerprintSaver(run, context.LoggerFactory.CreateLogger("weir.fingerprint-saver"));
+            await saver.RunAsync(cancellationToken).ConfigureAwait(false);
+            var counts = saver.State!.Counts;
+            Console.WriteLine($"{counts.Files} files written ({counts.Readings} readings, {counts.LateReadings} late, {counts.UnmatchedReadings} without a fingerprint)");
+            return 0;
+        });
+        return command;
+    }
+
     public static Command Generate()
     {
         var command = new Command("fingerprint",
