@@ -186,34 +186,12 @@ public sealed class FingerprintJobTests
         input.EndInput();
         run.Run();
 
-        var expected = await Python.RunLinesAsync(PythonReference, string.Join('\n', arrival.Select(a => Encoding.UTF8.GetString(a.Json))) + "\n");
+        var expected = await Python.RunLinesAsync(FingerprintJobTestsReference.Script, string.Join('\n', arrival.Select(a => Encoding.UTF8.GetString(a.Json))) + "\n");
         var actual = output.Values.Select(f => f.ToJson()).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual);
         Assert.Equal(20 * 6 + 1, actual.Count);
         Assert.Equal(lateOnes.Count, late.Values.Count);
     }
-
-    /// <summary>The original's window function, in Python, with Weir's deterministic uuid.</summary>
-    private const string PythonReference = """
-        import sys, json, statistics, uuid
-        ns = uuid.uuid5(uuid.NAMESPACE_URL, "weir:fingerprint")
-        windows = {}
-        for line in sys.stdin:
-            m = json.loads(line)
-            start = m["timestamp"] // 60000 * 60000
-            key = (str(m["equip_id"]), start)
-            for sensor, value in m["data"].items():
-                if value != "null":
-                    windows.setdefault(key, {}).setdefault(sensor, []).append(float(value))
-        for (equip, start), sensors in windows.items():
-            data = {}
-            for sensor, values in sensors.items():
-                data[sensor] = {"min": min(values), "max": max(values), "median": statistics.median(values),
-                                "mean": statistics.mean(values), "std_dev": statistics.pstdev(values) if len(values) > 1 else 0.0}
-            end = start + 60000
-            print(json.dumps({"fingerprint": {"uuid": str(uuid.uuid5(ns, f"{equip}/{start}/{end}")), "equip_id": equip, "type": "kiln",
-                                              "start_ms": start, "end_ms": end, "data": data}}))
-        """;
 
     private (JobTestRun Run, TestSource<SensorMessage> Input, CollectSink<FingerprintRecord> Output, CollectSink<SensorMessage> Late) Start(FingerprintJobOptions? options = null)
     {
@@ -236,4 +214,29 @@ public sealed class FingerprintJobTests
 
     private static byte[] Json(int equipment, long timestamp, string data) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"equip_id\": {equipment}, \"timestamp\": {timestamp}, \"data\": {{{data}}}}}"));
+}
+
+/// <summary>The original's window function, in Python, with Weir's deterministic uuid (readings in arrival order on stdin).</summary>
+internal static class FingerprintJobTestsReference
+{
+    public const string Script = """
+        import sys, json, statistics, uuid
+        ns = uuid.uuid5(uuid.NAMESPACE_URL, "weir:fingerprint")
+        windows = {}
+        for line in sys.stdin:
+            m = json.loads(line)
+            start = m["timestamp"] // 60000 * 60000
+            key = (str(m["equip_id"]), start)
+            for sensor, value in m["data"].items():
+                if value != "null":
+                    windows.setdefault(key, {}).setdefault(sensor, []).append(float(value))
+        for (equip, start), sensors in windows.items():
+            data = {}
+            for sensor, values in sensors.items():
+                data[sensor] = {"min": min(values), "max": max(values), "median": statistics.median(values),
+                                "mean": statistics.mean(values), "std_dev": statistics.pstdev(values) if len(values) > 1 else 0.0}
+            end = start + 60000
+            print(json.dumps({"fingerprint": {"uuid": str(uuid.uuid5(ns, f"{equip}/{start}/{end}")), "equip_id": equip, "type": "kiln",
+                                              "start_ms": start, "end_ms": end, "data": data}}))
+        """;
 }
