@@ -7,9 +7,7 @@ internal static class PythonTools
 {
     public const string Python = "/usr/bin/python3";
 
-    /// <summary>The challenge client lives with the tests; the reference implementation ships with Weir (bench).</summary>
-    public static string ScriptFolder => Path.Combine(AppContext.BaseDirectory, "python");
-
+    /// <summary>The reference implementation and the challenge client ship with Weir (the benchmarks use them).</summary>
     public static string ReferenceFolder => Path.Combine(AppContext.BaseDirectory, "lpbf");
 
     /// <summary>Fails with the package names when the interpreter or a module is missing.</summary>
@@ -29,12 +27,11 @@ internal static class PythonTools
 
     public static Task<ProcessResult> RunScriptAsync(string script, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var folder = File.Exists(Path.Combine(ScriptFolder, script)) ? ScriptFolder : ReferenceFolder;
         return ProcessRun.RunAsync(
             Python,
-            [Path.Combine(folder, script), .. arguments],
+            [Path.Combine(ReferenceFolder, script), .. arguments],
             timeout,
-            workingDirectory: folder,
+            workingDirectory: ReferenceFolder,
             environment: new Dictionary<string, string> { ["PYTHONPATH"] = ReferenceFolder });
     }
 }

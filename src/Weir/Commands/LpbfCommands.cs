@@ -73,8 +73,38 @@ internal static class LpbfCommands
 
     public static Command Bench()
     {
-        var command = new Command("lpbf", "LPBF (DEBS 2025) benchmarks: per-tile kernels against numpy (tile).");
+        var command = new Command("lpbf", "LPBF (DEBS 2025) benchmarks: per-tile kernels against numpy (tile), the whole pipeline end to end (pipeline).");
         command.Subcommands.Add(BenchTile());
+        command.Subcommands.Add(BenchPipeline());
+        return command;
+    }
+
+    private static Command BenchPipeline()
+    {
+        var batches = new Option<int>("--batches") { Description = "Batches per run. Default: 3600 (the whole challenge stream).", DefaultValueFactory = _ => 3600 };
+        var parallelism = new Option<int[]>("--parallelism") { Description = "Job parallelism of each run. Default: 1 2.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2] };
+        var python = new Option<int>("--python-batches") { Description = "Batches for the Python challenge client baseline (0 = skip). Default: 160.", DefaultValueFactory = _ => 160 };
+        var prefetch = new Option<int>("--prefetch") { Description = "Orchestrator prefetch. Default: 8.", DefaultValueFactory = _ => 8 };
+        var command = new Command(
+            "pipeline",
+            "Run the whole LPBF system in this process (emulator, Weir's broker over TCP, the job, the orchestrator) over the " +
+            "challenge stream at each parallelism and print the challenger's throughput and latency figures, with a " +
+            "participant-style Python client on the same emulator as the baseline.")
+        {
+            batches, parallelism, python, prefetch,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var options = new LpbfPipelineBenchmark.Options(
+                context.DataPath(null, "bench", "lpbf-pipeline"), parse.GetValue(batches), parse.GetValue(parallelism) ?? [1, 2], parse.GetValue(python), parse.GetValue(prefetch));
+            if (options.Batches < 1 || options.Parallelism.Any(p => p < 1))
+            {
+                throw new CliException("--batches and --parallelism must be positive");
+            }
+
+            Console.Write(await LpbfPipelineBenchmark.RunAsync(options, context.LoggerFactory, cancellationToken).ConfigureAwait(false));
+            return 0;
+        });
         return command;
     }
 
