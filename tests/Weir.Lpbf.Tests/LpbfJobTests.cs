@@ -62,6 +62,44 @@ public sealed class LpbfJobTests
     }
 
     [Fact]
+    public void The_job_counts_tiles_outliers_and_clusters_on_its_meter()
+    {
+        long tiles = 0, clusters = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Weir.Pipelines.Lpbf.LpbfMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "weir_lpbf_tiles_total")
+            {
+                Interlocked.Add(ref tiles, value);
+            }
+            else if (instrument.Name == "weir_lpbf_clusters_total")
+            {
+                Interlocked.Add(ref clusters, value);
+            }
+        });
+        listener.Start();
+
+        var (input, results, _, _, run) = Start(1);
+        using (run)
+        {
+            Emit(input, "bench-m", 48);
+            input.EndInput();
+            run.Run();
+        }
+
+        // Other tests may run jobs at the same time: at least this job's figures are there.
+        Assert.True(Interlocked.Read(ref tiles) >= 48);
+        Assert.True(Interlocked.Read(ref clusters) >= results.Values.Sum(r => r.Result.Centroids.Count));
+    }
+
+    [Fact]
     public void Each_benchmark_starts_with_empty_windows_even_in_a_long_running_job()
     {
         var (input, results, _, _, run) = Start(1);

@@ -32,6 +32,7 @@ internal sealed class LpbfQueriesFunction(TilePool pool) : KeyedProcessFunction<
     public override void ProcessElement(LpbfInput value, KeyedContext<string> context, Collector<LpbfResult> output)
     {
         var batch = value.Batch;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var tile = pool.Rent();
         try
         {
@@ -46,6 +47,10 @@ internal sealed class LpbfQueriesFunction(TilePool pool) : KeyedProcessFunction<
         var window = _window.HasValue ? _window.Value : new TileWindow();
         var outcome = _processor.Process(batch.BatchId, batch.PrintId, batch.TileId, batch.Layer, tile, window);
         _window.Value = window;
+        LpbfMetrics.TileSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        LpbfMetrics.Tiles.Add(1);
+        LpbfMetrics.Outliers.Add(outcome.OutlierCount);
+        LpbfMetrics.Clusters.Add(outcome.Result.Centroids.Count);
         output.Collect(new LpbfResult(value.BenchId, outcome.Result));
         context.Output(SaturatedPixels, outcome.Result);
         if (outcome.WindowFull)

@@ -149,6 +149,7 @@ internal sealed class LpbfOrchestrator(OrchestratorOptions options, ILogger logg
 
             await challenger.PostResultAsync(run.BenchId, envelope.BatchId, envelope.Result, cancellationToken).ConfigureAwait(false);
             run.Posted++;
+            LpbfMetrics.ResultsPosted.Add(1);
             run.InFlight.Release();
             lastProgress.Restart();
         }
