@@ -49,6 +49,27 @@ public sealed class PipelineTests
         Assert.Equal(48, pixels.Count);
     }
 
+    [Fact]
+    public async Task Against_the_online_platforms_rules_the_limit_is_kept_by_the_orchestrator()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var emulator = await EmulatorHost.StartAsync(o =>
+        {
+            o.Layers = 2;
+            o.OnlineRules = true;
+        });
+        var orchestrator = new LpbfOrchestrator(
+            new OrchestratorOptions { Challenger = new Uri(emulator.Url + "/api"), BootstrapServers = broker.BootstrapServers, Limit = 20 },
+            NullLogger.Instance);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var report = await RunWithJobAsync(new LpbfJobOptions { BootstrapServers = broker.BootstrapServers }, orchestrator, cancel.Token);
+
+        Assert.Equal(20, report.Fetched);
+        Assert.Equal(20, report.Posted);
+        Assert.Equal("", report.EndResponse); // the platform answers /end with an empty body
+        Assert.Matches("^[0-9a-f]{24}$", report.BenchId);
+    }
+
     internal static async Task<OrchestratorReport> RunWithJobAsync(LpbfJobOptions jobOptions, LpbfOrchestrator orchestrator, CancellationToken cancellationToken)
     {
         await LpbfTopicAdmin.EnsureAsync(jobOptions.BootstrapServers, jobOptions.Topics, jobOptions.Parallelism, cancellationToken);

@@ -29,17 +29,29 @@ internal sealed class ChallengerClient : IDisposable
 
     public Uri BaseAddress => _http.BaseAddress!;
 
-    /// <summary>Creates a benchmark. <paramref name="maxBatches"/> is sent only when set (the online platform refuses the field).</summary>
+    /// <summary>
+    /// Creates a benchmark. <paramref name="maxBatches"/> is sent only when set, and dropped again when the server
+    /// refuses it with a 400 (the online platform accepts exactly apitoken, name and test; the caller then stops
+    /// fetching at the limit itself).
+    /// </summary>
     public async Task<string> CreateAsync(string token, string name, bool test, int? maxBatches, CancellationToken cancellationToken)
     {
-        object body = maxBatches is { } cap
-            ? new { apitoken = token, name, test, max_batches = cap }
-            : new { apitoken = token, name, test };
-        using var response = await _http.PostAsJsonAsync("api/create", body, cancellationToken).ConfigureAwait(false);
+        var response = await _http.PostAsJsonAsync("api/create", CreateBody(token, name, test, maxBatches), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.BadRequest && maxBatches is not null)
+        {
+            response.Dispose();
+            response = await _http.PostAsJsonAsync("api/create", CreateBody(token, name, test, null), cancellationToken).ConfigureAwait(false);
+        }
+
+        using var answer = response;
         await EnsureAsync(response, "create a benchmark", cancellationToken).ConfigureAwait(false);
         return await response.Content.ReadFromJsonAsync<string>(cancellationToken).ConfigureAwait(false)
             ?? throw new ChallengerException("create answered no benchmark id");
     }
+
+    private static object CreateBody(string token, string name, bool test, int? maxBatches) => maxBatches is { } cap
+        ? new { apitoken = token, name, test, max_batches = cap }
+        : new { apitoken = token, name, test };
 
     public async Task StartAsync(string benchId, CancellationToken cancellationToken)
     {
