@@ -36,6 +36,7 @@ internal static class WeirCommandLine
             LpbfCommands.Run(),
             FingerprintCommands.Run(),
             FingerprintCommands.RunSaver(),
+            RtlsCommands.Run(),
         ]));
         root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).",
         [

@@ -158,7 +158,7 @@ public sealed class RtlsJobTests
     {
         options ??= new RtlsJobOptions();
         var env = StreamEnvironment.Create(new JobOptions { Name = RtlsJob.JobName, TimeProvider = _clock, Parallelism = parallelism });
-        var data = new TestSource<AnchorData>();
+        var data = new TestSource<AnchorPacket>();
         var alive = new TestSource<AnchorAlive>();
         var anchors = new AnchorRegistry(AnchorMap.Default);
         var positionsSink = new CollectSink<TagPosition>();
@@ -179,14 +179,14 @@ public sealed class RtlsJobTests
 
     private sealed record Job(
         JobTestRun Run,
-        TestSource<AnchorData> Input,
+        TestSource<AnchorPacket> Input,
         TestSource<AnchorAlive> AliveInput,
         AnchorRegistry Anchors,
         CollectSink<TagPosition> Positions,
         CollectSink<RtlsRejection> Rejected,
         CollectSink<AliveChange> Changes)
     {
-        public void Data(AnchorData packet) => Input.Emit(packet, RtlsPackets.EventTimeMs(packet.Timestamp, 0));
+        public void Data(AnchorData packet) => Input.Emit(new AnchorPacket(packet), RtlsPackets.EventTimeMs(packet.Timestamp, 0));
 
         public void Heartbeat(string anchor, long timestamp) =>
             AliveInput.Emit(RtlsPackets.ParseAlive(RtlsPackets.EncodeAlive(anchor, timestamp)), timestamp);
@@ -197,7 +197,7 @@ public sealed class RtlsJobTests
             {
                 if (packet.Topic == SimTopic.Data)
                 {
-                    Input.Emit(RtlsPackets.ParseData(packet.Value), packet.DeliveryMs);
+                    Input.Emit(new AnchorPacket(RtlsPackets.ParseData(packet.Value)), packet.DeliveryMs);
                 }
                 else
                 {

@@ -27,6 +27,20 @@ public static class TopicRecords
     public static Task<List<TopicRecord>> ReadAtLeastAsync(string bootstrap, string topic, int count, TimeSpan timeout) =>
         ReadAsync(bootstrap, topic, r => r.Count >= count, timeout);
 
+    /// <summary>Every record of <paramref name="topic"/> up to its end offsets now (for topics a finished job wrote).</summary>
+    public static Task<List<TopicRecord>> ReadAllAsync(string bootstrap, string topic, TimeSpan timeout)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "weir-tests-reader" }).Build();
+        long total = 0;
+        foreach (var p in Partitions(bootstrap, topic))
+        {
+            var offsets = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10));
+            total += offsets.High.Value - offsets.Low.Value;
+        }
+
+        return ReadAsync(bootstrap, topic, r => r.Count >= total, timeout);
+    }
+
     private static List<TopicRecord> Read(string bootstrap, string topic, Func<IReadOnlyList<TopicRecord>, bool> until, TimeSpan timeout)
     {
         var records = new List<TopicRecord>();

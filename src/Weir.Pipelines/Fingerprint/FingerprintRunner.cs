@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Weir.Connectors.Kafka;
+using Weir.Pipelines.Shared;
 using Weir.Streams;
 
 namespace Weir.Pipelines.Fingerprint;
@@ -50,7 +51,7 @@ internal static class FingerprintRunner
             BootstrapServers = run.Bootstrap,
             Topics = [settings.InputTopic],
             GroupId = settings.GroupId,
-            StartFrom = StartFrom(settings.StartFrom),
+            StartFrom = StartOffsets.Parse(settings.StartFrom),
             StopAtEndOffsets = run.UntilEnd,
         }, (in KafkaRecord record) => parsers.Value!.Parse(record.Value) with { Raw = record.Value });
 
@@ -63,12 +64,4 @@ internal static class FingerprintRunner
             m => new KafkaMessage(Encoding.UTF8.GetBytes(m.EquipId), m.Raw ?? [])), settings.LateTopic);
         return env.Start();
     }
-
-    internal static KafkaStartOffsets StartFrom(string text) => text.ToUpperInvariant() switch
-    {
-        "EARLIEST" => KafkaStartOffsets.Earliest,
-        "LATEST" => KafkaStartOffsets.Latest,
-        "COMMITTED" => KafkaStartOffsets.Committed(),
-        _ => throw new ArgumentException($"StartFrom must be earliest, latest or committed, not '{text}'"),
-    };
 }

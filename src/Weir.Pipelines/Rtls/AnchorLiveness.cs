@@ -24,21 +24,28 @@ internal sealed class AnchorLiveness(long timeoutMs)
 
     /// <summary>
     /// A heartbeat at <paramref name="timestampMs"/>. Returns the event time to set a timer for (or null when the
-    /// heartbeat is older than one already seen), and a "back alive" change when the anchor had been reported dead.
+    /// heartbeat is older than one already seen). Adds to <paramref name="changes"/> the "back alive" record when the
+    /// anchor had been reported dead, and, when the heartbeat ends a silence longer than the timeout that no timer
+    /// reported (event time jumped over it: a backlog read in one batch), the "dead" record first.
     /// </summary>
-    public long? OnHeartbeat(AnchorLivenessState state, string anchorId, long timestampMs, out AliveChange? change)
+    public long? OnHeartbeat(AnchorLivenessState state, string anchorId, long timestampMs, List<AliveChange> changes)
     {
-        change = null;
         if (timestampMs <= state.LastSeenMs)
         {
             return null;
+        }
+
+        if (!state.Dead && state.LastSeenMs != long.MinValue && timestampMs > state.LastSeenMs + TimeoutMs)
+        {
+            changes.Add(new AliveChange(anchorId, false, state.LastSeenMs, state.LastSeenMs + TimeoutMs));
+            state.Dead = true;
         }
 
         state.LastSeenMs = timestampMs;
         if (state.Dead)
         {
             state.Dead = false;
-            change = new AliveChange(anchorId, true, timestampMs, timestampMs);
+            changes.Add(new AliveChange(anchorId, true, timestampMs, timestampMs));
         }
 
         return timestampMs + TimeoutMs;

@@ -59,8 +59,8 @@ internal static class RtlsJob
 
     public static readonly OutputTag<RtlsRejection> Rejected = new("rtls-rejected");
 
-    public static WatermarkStrategy<AnchorData> DataWatermarks(RtlsJobOptions options) =>
-        Strategy<AnchorData>(options, (packet, kafka) => RtlsPackets.EventTimeMs(packet.Timestamp, kafka));
+    public static WatermarkStrategy<AnchorPacket> DataWatermarks(RtlsJobOptions options) =>
+        Strategy<AnchorPacket>(options, (packet, kafka) => RtlsPackets.EventTimeMs(packet.Data.Timestamp, kafka));
 
     public static WatermarkStrategy<AnchorAlive> AliveWatermarks(RtlsJobOptions options) =>
         Strategy<AnchorAlive>(options, (packet, kafka) => RtlsPackets.EventTimeMs(packet.Timestamp, kafka));
@@ -71,15 +71,15 @@ internal static class RtlsJob
     /// stays chained to it, so each tag's readings reach its window in partition order instead of round-robin.
     /// </param>
     public static (DataStream<TagPosition> Positions, DataStream<RtlsRejection> Rejected) BuildPositions(
-        DataStream<AnchorData> packets, RtlsJobOptions options, AnchorRegistry anchors, int? sourceParallelism = null)
+        DataStream<AnchorPacket> packets, RtlsJobOptions options, AnchorRegistry anchors, int? sourceParallelism = null)
     {
         var readings = packets
             .FlatMap<TagReading>((packet, output) =>
             {
                 // The original's getviaTag + getTagInfo; the event time is the packet's (set on the record).
-                foreach (var (tagId, tag) in packet.Tags)
+                foreach (var (tagId, tag) in packet.Data.Tags)
                 {
-                    output.Collect(new TagReading(tagId, packet.AnchorId, tag.Distance, tag.Detached, tag.BatteryLow, 0));
+                    output.Collect(new TagReading(tagId, packet.Data.AnchorId, tag.Distance, tag.Detached, tag.BatteryLow, 0, packet.Partition, packet.Offset));
                 }
             })
             .WithName("readings");
@@ -133,6 +133,7 @@ internal static class RtlsJob
             var reading = value with { TimestampMs = context.Timestamp };
             if (context.Timestamp <= context.CurrentWatermark)
             {
+                RtlsMetrics.Rejected.Add(1);
                 context.Output(Rejected, new RtlsRejection(reading, string.Create(CultureInfo.InvariantCulture,
                     $"late reading: event time {Timestamps.Format(context.Timestamp)} is behind the watermark {Timestamps.Format(context.CurrentWatermark)}")));
                 return;
@@ -171,6 +172,21 @@ internal static class RtlsJob
 
         private void Emit(ProcessContext context, Collector<TagPosition> output)
         {
+            if (_results.Positions.Count > 0)
+            {
+                RtlsMetrics.Positions.Add(_results.Positions.Count);
+            }
+
+            if (_results.Rejected.Count > 0)
+            {
+                RtlsMetrics.Rejected.Add(_results.Rejected.Count);
+            }
+
+            if (_results.Duplicates > 0)
+            {
+                RtlsMetrics.Duplicates.Add(_results.Duplicates);
+            }
+
             foreach (var position in _results.Positions)
             {
                 output.Collect(position, position.TimestampMs);
@@ -187,11 +203,14 @@ internal static class RtlsJob
 
     private sealed class LivenessFunction(long timeoutMs) : KeyedProcessFunction<string, AnchorAlive, AliveChange>
     {
+        private List<AliveChange> _changes = null!;
         private AnchorLiveness _liveness = null!;
         private IValueState<AnchorLivenessState> _state = null!;
 
         public override void Open(KeyedFunctionContext context)
         {
+            // Per subtask (each works on a shallow copy of this function): no field is shared.
+            _changes = [];
             _liveness = new AnchorLiveness(timeoutMs);
             _state = context.GetValueState("liveness", AnchorLivenessSerializer.Instance);
         }
@@ -199,10 +218,12 @@ internal static class RtlsJob
         public override void ProcessElement(AnchorAlive value, KeyedContext<string> context, Collector<AliveChange> output)
         {
             var state = _state.HasValue ? _state.Value : new AnchorLivenessState();
-            var timer = _liveness.OnHeartbeat(state, context.CurrentKey, context.Timestamp, out var change);
-            if (change is { } back)
+            _changes.Clear();
+            var timer = _liveness.OnHeartbeat(state, context.CurrentKey, context.Timestamp, _changes);
+            foreach (var change in _changes)
             {
-                output.Collect(back, back.TimestampMs);
+                RtlsMetrics.LivenessChanges.Add(1);
+                output.Collect(change, change.TimestampMs);
             }
 
             if (timer is { } at)
@@ -215,14 +236,15 @@ internal static class RtlsJob
 
         public override void OnTimer(long timestamp, KeyedTimerContext<string> context, Collector<AliveChange> output)
         {
-            if (!_state.HasValue)
+            if (!_state.HasValue || context.CurrentWatermark == Timestamps.MaxWatermark)
             {
-                return;
+                return; // the input ended, not the anchor: a bounded run's final watermark says nothing about liveness
             }
 
             var state = _state.Value;
             if (_liveness.OnTimer(state, context.CurrentKey, timestamp) is { } dead)
             {
+                RtlsMetrics.LivenessChanges.Add(1);
                 output.Collect(dead, dead.TimestampMs);
                 _state.Value = state;
             }

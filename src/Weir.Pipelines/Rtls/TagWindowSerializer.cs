@@ -16,6 +16,8 @@ internal sealed class TagWindowSerializer(int size) : IStateSerializer<TagWindow
             writer.Write(r.Detached);
             writer.Write(r.BatteryLow);
             writer.Write(r.TimestampMs);
+            writer.Write(r.Partition);
+            writer.Write(r.Offset);
         }
     }
 
@@ -24,7 +26,7 @@ internal sealed class TagWindowSerializer(int size) : IStateSerializer<TagWindow
         var window = new TagWindow(size);
         for (var count = reader.ReadInt32(); count > 0; count--)
         {
-            window.Add(new TagReading(reader.ReadString(), reader.ReadString(), reader.ReadDouble(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadInt64()));
+            window.Add(new TagReading(reader.ReadString(), reader.ReadString(), reader.ReadDouble(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64()));
         }
 
         return window;

@@ -132,7 +132,7 @@ internal static class FingerprintCommands
             {
                 var checkedOptions = FingerprintJobOptions.From(settings);
                 checkedOptions.Validate();
-                _ = FingerprintRunner.StartFrom(settings.StartFrom);
+                _ = StartOffsets.Parse(settings.StartFrom);
                 return new FingerprintRun
                 {
                     Bootstrap = KafkaClientOptions.ResolveBootstrap(context, parse, Bootstrap),

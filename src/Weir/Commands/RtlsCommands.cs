@@ -89,6 +89,91 @@ internal static class RtlsCommands
         Description = "Partitions of packet_data and packet_alive if they have to be created. Default: 1.",
     };
 
+    private static readonly Option<int?> Parallelism = new("--parallelism") { Description = "Parallel subtasks of the job. Default: 2 (Rtls:Parallelism), as the original." };
+
+    private static readonly Option<FileInfo> AnchorsFile = new("--anchors")
+    {
+        Description = "Anchor positions file ({\"A0\": [2, 0], ...} or a floor plan); re-read when it changes. Default: Rtls:Anchors, else A0 (2,0), A1 (0,2), A2 (2,3).",
+    };
+
+    private static readonly Option<int?> WindowSize = new("--window-size") { Description = "Distinct anchors per window (3 or more). Default: 3." };
+
+    private static readonly Option<bool> Compatibility = new("--compat")
+    {
+        Description = "The original's count window: the next 3 packets whatever their anchors, the error row {\"tagid\":\"err\",...} for a repeated anchor.",
+    };
+
+    private static readonly Option<double?> SpreadSeconds = new("--window-spread-seconds") { Description = "Readings of one window lie within this many seconds. Default: 5." };
+
+    private static readonly Option<double?> AliveTimeout = new("--alive-timeout-seconds") { Description = "An anchor without a heartbeat for this long is reported dead on out_alive. Default: 30." };
+
+    private static readonly Option<string> EventTime = new("--event-time") { Description = "packet: the protobuf timestamp (default); kafka: the Kafka record timestamp." };
+
+    private static readonly Option<string> From = new("--from") { Description = "Where a partition without a checkpoint starts: earliest (default), latest (the original's) or committed." };
+
+    private static readonly Option<bool> UntilEnd = new("--until-end") { Description = "Read the input to the end offsets it has at start, then stop." };
+
+    private static readonly Option<bool> NoCheckpoints = new("--no-checkpoints") { Description = "Do not checkpoint (default: every 10 s to <data-root>/checkpoints/rtls)." };
+
+    private static readonly Option<bool> NoAnchorsFollow = new("--no-anchors-topic-follow") { Description = "Ignore the compacted anchors topic." };
+
+    public static Command Run()
+    {
+        var command = new Command("rtls",
+            "Run the RTLS job: protobuf AnchorData from packet_data flat-mapped per (tag, anchor), keyed by tag, windows of 3 distinct " +
+            "anchors, trilateration (the original's closed form, least squares for more anchors or poor geometry) to out_data " +
+            "{\"tagid\",\"x\",\"y\",\"detached\",\"battery_low\"}; AnchorAlive heartbeats from packet_alive watched by event-time timers, " +
+            "{\"anchorid\",\"alive\",\"last_seen\"} to out_alive. Bad packets and readings that make no position go to rtls-dlq with the reason.")
+        {
+            Bootstrap, Parallelism, AnchorsFile, WindowSize, Compatibility, SpreadSeconds, AliveTimeout, EventTime, From, UntilEnd, NoCheckpoints, NoAnchorsFollow,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var settings = context.Bind<RtlsSettings>(RtlsSettings.Section);
+            if (parse.GetValue(AnchorsFile) is { } anchorsFile)
+            {
+                settings.AnchorsFile = anchorsFile.FullName;
+                settings.Anchors = null;
+            }
+
+            settings.WindowSize = parse.GetValue(WindowSize) ?? settings.WindowSize;
+            settings.Compatibility |= parse.GetValue(Compatibility);
+            settings.WindowSpreadSeconds = parse.GetValue(SpreadSeconds) ?? settings.WindowSpreadSeconds;
+            settings.AliveTimeoutSeconds = parse.GetValue(AliveTimeout) ?? settings.AliveTimeoutSeconds;
+            settings.EventTime = parse.Or(EventTime, settings.EventTime);
+            settings.StartFrom = parse.Or(From, settings.StartFrom);
+            var run = FingerprintCommands.Cli(() =>
+            {
+                RtlsJobOptions.From(settings).Window.Validate();
+                _ = StartOffsets.Parse(settings.StartFrom);
+                _ = settings.InitialAnchors();
+                return new RtlsRun
+                {
+                    Bootstrap = KafkaClientOptions.ResolveBootstrap(context, parse, Bootstrap),
+                    Settings = settings,
+                    Parallelism = parse.GetValue(Parallelism) ?? settings.Parallelism,
+                    UntilEnd = parse.GetValue(UntilEnd),
+                    CheckpointDirectory = parse.GetValue(NoCheckpoints) ? null : context.DataPath(settings.CheckpointDirectory, "checkpoints", RtlsJob.JobName),
+                    FollowAnchorsTopic = !parse.GetValue(NoAnchorsFollow),
+                    LoggerFactory = context.LoggerFactory,
+                };
+            });
+            Console.WriteLine($"rtls job: {settings.DataTopic} + {settings.AliveTopic} → {settings.OutputTopic} + {settings.AliveOutputTopic} (dead letters: {settings.DeadLetterTopic}) on {run.Bootstrap}, " +
+                $"parallelism {run.Parallelism}, windows of {settings.WindowSize}{(settings.Compatibility ? " (compatibility mode)" : " distinct anchors")}");
+            var running = await RtlsRunner.StartAsync(run, cancellationToken).ConfigureAwait(false);
+            await using (running.ConfigureAwait(false))
+            {
+                await using (cancellationToken.Register(running.Job.Cancel))
+                {
+                    await running.Job.Completion.ConfigureAwait(false);
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
     public static Command Generate()
     {
         var command = new Command("rtls",
