@@ -58,6 +58,7 @@ internal static class WeirCommandLine
         root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).",
         [
             LpbfCommands.Bench(),
+            PlantSyncBenchCommand.Create(),
         ]));
         return root;
     }

@@ -106,7 +106,7 @@ public sealed class OutboxRelayTests(PlantDatabases databases) : IClassFixture<P
 
         Assert.Equal(0, keptEarly);
         Assert.Equal(9, pruned);
-        Assert.Empty(await outbox.ReadLogAsync(CancellationToken.None));
+        Assert.Empty(await outbox.ReadAfterAsync(0, 100, CancellationToken.None));
     }
 
     private async Task<(PlantImageStore Store, Outbox Outbox)> CreateAsync(string backend, TimeProvider? time = null)

@@ -32,6 +32,9 @@ internal sealed class BatchSynchronizer(SqlDatabase producer, ReplicaWriter cons
     private const string WatermarkName = "batch_sync_watermark";
     private readonly BatchSynchronizerOptions _options = options ?? new BatchSynchronizerOptions();
 
+    /// <summary>Raised after every run (also those started by <see cref="RunAsync"/>).</summary>
+    public event Action<BatchRun>? Ran;
+
     /// <summary>Runs once at once (as the original did right after deployment), then every interval, until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -95,7 +98,9 @@ internal sealed class BatchSynchronizer(SqlDatabase producer, ReplicaWriter cons
             await consumer.WriteStateAsync(WatermarkName, newWatermark, cancellationToken).ConfigureAwait(false);
         }
 
-        return new BatchRun(read, applied, bytes, newWatermark);
+        var result = new BatchRun(read, applied, bytes, newWatermark);
+        Ran?.Invoke(result);
+        return result;
     }
 
     /// <summary>

@@ -18,14 +18,7 @@ internal sealed class Outbox(SqlDatabase database)
         await using var command = connection.Command(
             "SELECT seq, plant, id, changed_at, payload FROM plant_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT @max");
         command.Add("@max", (long)max);
-        var events = new List<OutboxEvent>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(new OutboxEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetFieldValue<byte[]>(4)));
-        }
-
-        return events;
+        return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -69,18 +62,26 @@ internal sealed class Outbox(SqlDatabase database)
         return await command.ScalarInt64Async(cancellationToken).ConfigureAwait(false) ?? 0;
     }
 
-    /// <summary>Every event still in the table (sent or not), oldest first: the change log the benchmark measures against.</summary>
-    public async Task<List<(long Seq, string Plant, long Id, long ChangedAt, int PayloadBytes)>> ReadLogAsync(CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="max"/> events (sent or not) after sequence number <paramref name="afterSeq"/>, in order: the change log.</summary>
+    public async Task<List<OutboxEvent>> ReadAfterAsync(long afterSeq, int max, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT seq, plant, id, changed_at, LENGTH(payload) FROM plant_outbox ORDER BY seq");
-        var log = new List<(long, string, long, long, int)>();
+        await using var command = connection.Command(
+            "SELECT seq, plant, id, changed_at, payload FROM plant_outbox WHERE seq > @after ORDER BY seq LIMIT @max");
+        command.Add("@after", afterSeq);
+        command.Add("@max", (long)max);
+        return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<OutboxEvent>> ReadEventsAsync(System.Data.Common.DbCommand command, CancellationToken cancellationToken)
+    {
+        var events = new List<OutboxEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            log.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), Convert.ToInt32(reader.GetValue(4), System.Globalization.CultureInfo.InvariantCulture)));
+            events.Add(new OutboxEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetFieldValue<byte[]>(4)));
         }
 
-        return log;
+        return events;
     }
 }

@@ -214,20 +214,29 @@ internal sealed class PlantImageStore(SqlDatabase database, TimeProvider time)
 
     internal static void BindImage(DbCommand command, PlantImage image)
     {
-        command.Set("@plant", image.Plant);
-        command.Set("@id", image.Id);
-        command.Set("@camera_id", image.CameraId);
-        command.Set("@data", image.Data);
-        command.Set("@latitude", image.Latitude);
-        command.Set("@longitude", image.Longitude);
-        command.Set("@disease", image.Disease);
-        command.Set("@percentage", image.Percentage);
-        command.Set("@created_at", image.CreatedAt);
-        command.Set("@updated_at", image.UpdatedAt);
-        command.Set("@is_active", image.IsActive);
-        command.Set("@is_deleted", image.IsDeleted);
-        command.Set("@changed_at", image.ChangedAt);
+        foreach (var (name, value) in ImageParameters(image))
+        {
+            command.Set(name, value);
+        }
     }
+
+    /// <summary>The values of <see cref="ValueList"/>'s parameters for <paramref name="image"/>.</summary>
+    internal static (string Name, object? Value)[] ImageParameters(PlantImage image) =>
+    [
+        ("@plant", image.Plant),
+        ("@id", image.Id),
+        ("@camera_id", image.CameraId),
+        ("@data", image.Data),
+        ("@latitude", image.Latitude),
+        ("@longitude", image.Longitude),
+        ("@disease", image.Disease),
+        ("@percentage", image.Percentage),
+        ("@created_at", image.CreatedAt),
+        ("@updated_at", image.UpdatedAt),
+        ("@is_active", image.IsActive),
+        ("@is_deleted", image.IsDeleted),
+        ("@changed_at", image.ChangedAt),
+    ];
 
     private async Task<PlantImage?> ChangeAsync(string plant, long id, Func<PlantImage, long, PlantImage> change, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Weir.Connectors.Sql;
 
 namespace Weir.Pipelines.PlantSync;
@@ -21,6 +22,8 @@ internal sealed class ReplicaWriter(SqlDatabase database, TimeProvider time, str
         WHERE excluded.changed_at > plant_images.changed_at
         """;
 
+    private const int StatementsPerRoundTrip = 100;
+
     public SqlDatabase Database => database;
 
     /// <summary>Raised after each committed batch: the records, which of them were written, and the commit time.</summary>
@@ -40,14 +43,21 @@ internal sealed class ReplicaWriter(SqlDatabase database, TimeProvider time, str
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(Upsert, transaction);
         var syncedAt = PlantTime.NowMicros(time);
-        command.Set("@synced_at", syncedAt);
-        for (var i = 0; i < images.Count; i++)
+        if (connection.CanCreateBatch)
         {
-            // One command for the whole batch; only the parameter values change per record.
-            PlantImageStore.BindImage(command, images[i]);
-            applied[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+            await UpsertInBatchesAsync(connection, transaction, images, syncedAt, applied, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await using var command = connection.Command(Upsert, transaction);
+            command.Set("@synced_at", syncedAt);
+            for (var i = 0; i < images.Count; i++)
+            {
+                // One command for the whole batch; only the parameter values change per record.
+                PlantImageStore.BindImage(command, images[i]);
+                applied[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -81,5 +91,41 @@ internal sealed class ReplicaWriter(SqlDatabase database, TimeProvider time, str
         command.Add("@name", name);
         command.Add("@value", value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A client-server database (PostgreSQL) gets the upserts as ADO.NET batches: one round trip per
+    /// <see cref="StatementsPerRoundTrip"/> records instead of one per record. Separate statements, not one multi-row
+    /// INSERT, because a batch may hold two versions of the same record.
+    /// </summary>
+    private static async Task UpsertInBatchesAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<PlantImage> images, long syncedAt, bool[] applied, CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < images.Count; start += StatementsPerRoundTrip)
+        {
+            var count = Math.Min(StatementsPerRoundTrip, images.Count - start);
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            for (var i = 0; i < count; i++)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = Upsert;
+                foreach (var (name, value) in PlantImageStore.ImageParameters(images[start + i]).Append(("@synced_at", syncedAt)))
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = value ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < count; i++)
+            {
+                applied[start + i] = batch.BatchCommands[i].RecordsAffected > 0;
+            }
+        }
     }
 }

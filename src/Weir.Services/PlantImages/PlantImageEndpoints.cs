@@ -44,6 +44,12 @@ internal static class PlantImageEndpoints
             {
                 return Detail(error.StatusCode, error.Message);
             }
+            catch (BadHttpRequestException error)
+            {
+                // The client sent a malformed request or went away mid-body: its problem, not the service's.
+                logger.LogDebug("{Method} {Path} from {Client}: {Error}", context.HttpContext.Request.Method, context.HttpContext.Request.Path, context.HttpContext.Connection.RemoteIpAddress, error.Message);
+                return Detail(error.StatusCode, error.Message);
+            }
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 logger.LogError(error, "{Method} {Path} from {Client} failed", context.HttpContext.Request.Method, context.HttpContext.Request.Path, context.HttpContext.Connection.RemoteIpAddress);
