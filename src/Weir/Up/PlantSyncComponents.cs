@@ -5,52 +5,43 @@ using Weir.Services.PlantImages;
 
 namespace Weir.Cli.Up;
 
-/// <summary>The plant-image producer inside `weir up`: image API on PlantSync:Producer:Listen and the outbox relay.</summary>
-internal sealed class PlantImagesComponent(WeirContext context) : UpComponent
+/// <summary>
+/// One side of the plant-image sync inside `weir up`: "plant-images" (producer API on PlantSync:Producer:Listen and the
+/// outbox relay) or "plant-sync" (consumer service, read-only API on PlantSync:Consumer:Listen).
+/// </summary>
+internal sealed class PlantSideComponent(string name, Func<CancellationToken, Task<(PlantSyncHost Host, string Description)>> start) : UpComponent
 {
-    private PlantImageProducer? _producer;
+    private PlantSyncHost? _host;
 
-    public override string Name => "plant-images";
+    public override string Name => name;
 
-    public override Task Completion => _producer?.Completion ?? base.Completion;
+    public override Task Completion => _host?.Completion ?? base.Completion;
+
+    public static PlantSideComponent Producer(WeirContext context) => new("plant-images", async cancellationToken =>
+    {
+        var options = PlantSyncCommands.Options(context, parse: null);
+        var producer = await PlantSyncCommands.StartProducerAsync(context, options, PlantSyncCommands.ProducerDatabasePath(context, options), cancellationToken).ConfigureAwait(false);
+        return (producer, $"{producer.Address} over {producer.DatabaseDescription}, publishing to {options.Bootstrap}");
+    });
+
+    public static PlantSideComponent Consumer(WeirContext context) => new("plant-sync", async cancellationToken =>
+    {
+        var options = PlantSyncCommands.Options(context, parse: null);
+        var service = await PlantSyncCommands.StartConsumerAsync(context, options, PlantSyncCommands.ConsumerDatabasePath(context, options), cancellationToken).ConfigureAwait(false);
+        return (service, $"{service.Address} (read-only) over {service.DatabaseDescription}, group {options.Consumer.GroupId}");
+    });
 
     public override async Task<string> StartAsync(CancellationToken cancellationToken)
     {
-        var options = PlantSyncCommands.Options(context, parse: null);
-        _producer = await PlantSyncCommands.StartProducerAsync(context, options, PlantSyncCommands.ProducerDatabasePath(context, options), cancellationToken).ConfigureAwait(false);
-        return $"{_producer.Address} over {_producer.DatabaseDescription}, publishing to {options.Bootstrap}";
+        (_host, var description) = await start(cancellationToken).ConfigureAwait(false);
+        return description;
     }
 
     public override async Task StopAsync()
     {
-        if (_producer is not null)
+        if (_host is not null)
         {
-            await _producer.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-}
-
-/// <summary>The plant-sync consumer service inside `weir up`: Kafka to the consumer database, read-only API on PlantSync:Consumer:Listen.</summary>
-internal sealed class PlantSyncComponent(WeirContext context) : UpComponent
-{
-    private PlantSyncConsumerService? _service;
-
-    public override string Name => "plant-sync";
-
-    public override Task Completion => _service?.Completion ?? base.Completion;
-
-    public override async Task<string> StartAsync(CancellationToken cancellationToken)
-    {
-        var options = PlantSyncCommands.Options(context, parse: null);
-        _service = await PlantSyncCommands.StartConsumerAsync(context, options, PlantSyncCommands.ConsumerDatabasePath(context, options), cancellationToken).ConfigureAwait(false);
-        return $"{_service.Address} (read-only) over {_service.DatabaseDescription}, group {options.Consumer.GroupId}";
-    }
-
-    public override async Task StopAsync()
-    {
-        if (_service is not null)
-        {
-            await _service.DisposeAsync().ConfigureAwait(false);
+            await _host.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

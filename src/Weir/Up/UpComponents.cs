@@ -23,8 +23,8 @@ internal static class UpComponents
             new FactoryProducerComponent(context, factory),
             new FactorySinkComponent(context, factory),
             new ChallengerComponent(context),
-            new PlantImagesComponent(context),
-            new PlantSyncComponent(context),
+            PlantSideComponent.Producer(context),
+            PlantSideComponent.Consumer(context),
             new PlantWorkloadComponent(context),
             new LpbfComponent(context),
         ];
