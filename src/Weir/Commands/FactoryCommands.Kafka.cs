@@ -118,6 +118,45 @@ internal static partial class FactoryCommands
         return command;
     }
 
+    public static Command Bench()
+    {
+        var records = new Option<int>("--records") { Description = "Records per schema.", DefaultValueFactory = _ => 200_000 };
+        var repeats = new Option<int>("--repeats") { Description = "Runs of each measurement; the median is reported.", DefaultValueFactory = _ => 3 };
+        var command = new Command("factory",
+            "Measure records/s from a topic to durable Parquet files for each schema (metrics, workorder) and bytes on disk per record, " +
+            "against a raw Confluent.Kafka consumer on the same topic in the same run. Runs its own embedded broker under <data-root>/bench/factory.")
+        {
+            records, repeats,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var count = parse.GetValue(records);
+            var runs = parse.GetValue(repeats);
+            if (count < 1 || runs < 1)
+            {
+                throw new CliException("--records and --repeats must be 1 or more");
+            }
+
+            var folder = context.DataPath(null, "bench", "factory");
+            var brokerData = Path.Combine(folder, "broker-" + Guid.NewGuid().ToString("N"));
+            var broker = new Weir.Broker.BrokerServer(new Weir.Broker.BrokerOptions { Listen = "127.0.0.1:0", DataDirectory = brokerData, AutoCreateTopics = false, DefaultPartitions = 3 });
+            try
+            {
+                await broker.StartAsync(cancellationToken).ConfigureAwait(false);
+                var quiet = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+                Console.Write(await FactoryBenchmark.RunAsync(new FactoryBenchmark.Options(broker.BootstrapServers, folder, count, runs), Console.Out, quiet, cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                await broker.DisposeAsync().ConfigureAwait(false);
+                Directory.Delete(brokerData, recursive: true);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
     internal static FactoryKafkaOptions KafkaSettings(WeirContext context, ParseResult? parse)
     {
         var kafka = context.Bind<FactoryKafkaOptions>($"{Section}:Kafka");
