@@ -66,6 +66,15 @@ internal static class FactoryKafka
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
     }
 
+    /// <summary>Commits <paramref name="offset"/> for the partitions on behalf of <paramref name="group"/> (no member of it running).</summary>
+    public static void CommitOffsets(string bootstrap, string group, string topic, int[] partitions, long offset)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = group, EnableAutoCommit = false }).Build();
+        consumer.Commit(partitions.Select(p => new TopicPartitionOffset(topic, p, offset)));
+        var committed = consumer.Committed(partitions.Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(30));
+        Assert.All(committed, c => Assert.Equal(offset, c.Offset.Value));
+    }
+
     public static string Header(ConsumeResult<byte[]?, byte[]?> record, string name) =>
         record.Message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : throw new KeyNotFoundException(name);
 

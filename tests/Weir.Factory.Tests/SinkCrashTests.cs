@@ -7,8 +7,10 @@ namespace Weir.Factory.Tests;
 /// <summary>The sink as a separate process, killed with SIGKILL in the middle of its work and started again.</summary>
 public sealed class SinkCrashTests
 {
-    [Fact]
-    public async Task Killed_several_times_mid_run_the_sink_still_puts_every_record_in_exactly_one_file()
+    [Theory]
+    [InlineData(1, "")]                 // one sink, no group: it resumes from its files alone
+    [InlineData(2, "factory-sink-kill")] // two sinks sharing the partitions in a group, one of them killed each round
+    public async Task Killed_several_times_mid_run_the_sink_still_puts_every_record_in_exactly_one_file(int processes, string group)
     {
         using var data = new TempDirectory("factory-crash");
         await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
@@ -17,7 +19,7 @@ public sealed class SinkCrashTests
         var folder = data.Combine("data", "factory", "database");
         string[] sinkArguments =
         [
-            "run", "factory-sink", "--bootstrap", broker.BootstrapServers, "--group", "", "--trigger", "0.05",
+            "run", "factory-sink", "--bootstrap", broker.BootstrapServers, "--group", group, "--trigger", "0.05",
             "--max-records-per-trigger", "300", "--max-records-per-file", "70", "--data-root", data.Combine("data"), "--log-level", "Warning",
         ];
 
@@ -36,23 +38,50 @@ public sealed class SinkCrashTests
         });
 
         var random = new Random(8);
-        var kills = 0;
-        for (var round = 0; round < 6; round++)
+        var environment = new Dictionary<string, string> { ["WEIR_Factory__Sink__SessionTimeoutSeconds"] = "6" };
+        var sinks = new List<(System.Diagnostics.Process Process, LineCollector Output)>();
+        for (var i = 0; i < processes; i++)
         {
-            using var sink = WeirCli.Start(sinkArguments);
-            var output = new LineCollector(sink);
-            var before = Files(folder);
-            // Kill at a random moment once the sink is busy writing.
-            await Eventually.HoldsAsync(() => Files(folder) > before || sink.HasExited, TimeSpan.FromSeconds(60), () => $"no new file; output:\n{output.Text}");
-            Assert.False(sink.HasExited, output.Text);
-            await Task.Delay(random.Next(0, 400));
-            await ProcessRun.SignalAsync(sink, "KILL");
-            await sink.WaitForExitAsync();
-            kills++;
+            var process = WeirCli.Start(sinkArguments, environment: environment);
+            sinks.Add((process, new LineCollector(process)));
+        }
+
+        var kills = 0;
+        try
+        {
+            for (var round = 0; round < 6; round++)
+            {
+                var victim = round % processes;
+                var (sink, output) = sinks[victim];
+                var before = Files(folder);
+                // Kill at a random moment once the sinks are busy writing.
+                await Eventually.HoldsAsync(() => Files(folder) > before || sink.HasExited, TimeSpan.FromSeconds(60), () => $"no new file; output:\n{output.Text}");
+                Assert.False(sink.HasExited, output.Text);
+                await Task.Delay(random.Next(0, 400));
+                await ProcessRun.SignalAsync(sink, "KILL");
+                await sink.WaitForExitAsync();
+                sink.Dispose();
+                kills++;
+                var restarted = WeirCli.Start(sinkArguments, environment: environment);
+                sinks[victim] = (restarted, new LineCollector(restarted));
+            }
+        }
+        finally
+        {
+            foreach (var (sink, _) in sinks)
+            {
+                if (!sink.HasExited)
+                {
+                    sink.Kill(entireProcessTree: true);
+                    await sink.WaitForExitAsync();
+                }
+
+                sink.Dispose();
+            }
         }
 
         await producing;
-        var final = await WeirCli.RunAsync([.. sinkArguments, "--available-now"], TimeSpan.FromMinutes(3));
+        var final = await WeirCli.RunAsync([.. sinkArguments, "--available-now"], TimeSpan.FromMinutes(3), environment: environment);
         Assert.True(final.ExitCode == 0, final.Describe());
 
         Assert.Equal(6, kills);

@@ -8,8 +8,10 @@ public sealed class SinkTests
 {
     private const long T0 = 1624377478;
 
-    [Fact]
-    public async Task Every_valid_record_is_in_exactly_one_file_of_its_offset_range_and_the_rest_are_dead_letters()
+    [Theory]
+    [InlineData("")] // no group: the sink reads every partition and resumes from its files
+    [InlineData("factory-sink-test")]
+    public async Task Every_valid_record_is_in_exactly_one_file_of_its_offset_range_and_the_rest_are_dead_letters(string group)
     {
         using var data = new TempDirectory("factory-sink");
         await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
@@ -18,7 +20,7 @@ public sealed class SinkTests
         var (metrics, badMetrics) = MetricsRecords(first: 0, count: 600);
         FactoryKafka.Produce(broker.BootstrapServers, "metrics", metrics);
         FactoryKafka.Produce(broker.BootstrapServers, "workorder", WorkOrders(200));
-        var options = new FactorySinkOptions { Group = "", TriggerSeconds = 0, MaxRecordsPerTrigger = 97, MaxRecordsPerFile = 20 };
+        var options = new FactorySinkOptions { Group = group, SessionTimeoutSeconds = 6, TriggerSeconds = 0, MaxRecordsPerTrigger = 97, MaxRecordsPerFile = 20 };
 
         var results = await FactorySink.RunAsync(options, kafka, data.Combine("database"), FactoryKafka.Logs, TimeProvider.System, null, availableNow: true, CancellationToken.None);
 
@@ -51,13 +53,15 @@ public sealed class SinkTests
         Assert.Contains(letters, l => FactoryKafka.Header(l, "weir.error") == "empty record");
     }
 
-    [Fact]
-    public async Task A_restarted_sink_continues_after_its_last_file_and_rewrites_nothing()
+    [Theory]
+    [InlineData("")]
+    [InlineData("factory-sink-test")]
+    public async Task A_restarted_sink_continues_after_its_last_file_and_rewrites_nothing(string group)
     {
         using var data = new TempDirectory("factory-sink");
         await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
         var kafka = FactoryKafka.Options(broker.BootstrapServers);
-        var options = new FactorySinkOptions { Group = "", Topics = ["metrics"], TriggerSeconds = 0, MaxRecordsPerTrigger = 50, MaxRecordsPerFile = 1000 };
+        var options = new FactorySinkOptions { Group = group, SessionTimeoutSeconds = 6, Topics = ["metrics"], TriggerSeconds = 0, MaxRecordsPerTrigger = 50, MaxRecordsPerFile = 1000 };
         await FactoryTopics.EnsureAsync(kafka, ["metrics"], CancellationToken.None);
         FactoryKafka.Produce(broker.BootstrapServers, "metrics", MetricsRecords(0, 300).Records);
         await FactorySink.RunAsync(options, kafka, data.Combine("database"), FactoryKafka.Logs, TimeProvider.System, null, availableNow: true, CancellationToken.None);
@@ -69,6 +73,45 @@ public sealed class SinkTests
         Assert.Equal(200, Assert.Single(second).Consumed);
         Assert.All(firstFiles, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key)));
         AssertFilesHoldExactlyTheValidRecords(broker.BootstrapServers, "metrics", data.Combine("database", "metrics"), maxRowsPerFile: 1000);
+    }
+
+    [Fact]
+    public async Task Files_written_but_not_committed_win_over_the_committed_offsets()
+    {
+        // A crash between renaming a file and committing its offsets: the group says 0, the files say more.
+        using var data = new TempDirectory("factory-sink");
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
+        var kafka = FactoryKafka.Options(broker.BootstrapServers);
+        var options = new FactorySinkOptions { Group = "factory-sink-test", SessionTimeoutSeconds = 6, Topics = ["metrics"], TriggerSeconds = 0 };
+        await FactoryTopics.EnsureAsync(kafka, ["metrics"], CancellationToken.None);
+        FactoryKafka.Produce(broker.BootstrapServers, "metrics", MetricsRecords(0, 300).Records);
+        await FactorySink.RunAsync(options, kafka, data.Combine("database"), FactoryKafka.Logs, TimeProvider.System, null, availableNow: true, CancellationToken.None);
+        FactoryKafka.CommitOffsets(broker.BootstrapServers, options.Group, "metrics", [0, 1, 2], offset: 0);
+
+        var again = await FactorySink.RunAsync(options, kafka, data.Combine("database"), FactoryKafka.Logs, TimeProvider.System, null, availableNow: true, CancellationToken.None);
+
+        Assert.Equal(0, Assert.Single(again).Consumed);
+        AssertFilesHoldExactlyTheValidRecords(broker.BootstrapServers, "metrics", data.Combine("database", "metrics"), maxRowsPerFile: 10_000);
+    }
+
+    [Fact]
+    public async Task Committed_offsets_cover_ranges_that_held_only_dead_letters()
+    {
+        // Such a range leaves no file; in a group, its committed offset keeps a restart from sending the letters again.
+        using var data = new TempDirectory("factory-sink");
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
+        var kafka = FactoryKafka.Options(broker.BootstrapServers);
+        var options = new FactorySinkOptions { Group = "factory-sink-test", SessionTimeoutSeconds = 6, Topics = ["metrics"], TriggerSeconds = 0 };
+        await FactoryTopics.EnsureAsync(kafka, ["metrics", options.DeadLetterTopic], CancellationToken.None);
+        FactoryKafka.Produce(broker.BootstrapServers, "metrics", Enumerable.Range(0, 40).Select(i => ((string?)"7", $"broken {i}")));
+
+        var first = Assert.Single(await FactorySink.RunAsync(options, kafka, data.Combine("database"), FactoryKafka.Logs, TimeProvider.System, null, availableNow: true, CancellationToken.None));
+        var second = Assert.Single(await FactorySink.RunAsync(options, kafka, data.Combine("database"), FactoryKafka.Logs, TimeProvider.System, null, availableNow: true, CancellationToken.None));
+
+        Assert.Equal(40, first.DeadLetters);
+        Assert.Equal(0, second.Consumed);
+        Assert.Empty(Directory.GetFiles(data.Combine("database", "metrics")));
+        Assert.Equal(40, FactoryKafka.ReadAll(broker.BootstrapServers, options.DeadLetterTopic).Count);
     }
 
     [Fact]

@@ -13,10 +13,10 @@ internal sealed class FactoryKafkaOptions
     public short ReplicationFactor { get; set; } = 1;
 
     /// <summary>
-    /// Use Kafka's idempotent producer (no duplicates from retries). Needs a broker with InitProducerId; Weir's
-    /// broker gets it with consumer groups (issue 3), so it is off by default until then.
+    /// Use Kafka's idempotent producer: a retried batch is never appended twice, and records keep their order per
+    /// partition. Needs InitProducerId on the broker (Weir's broker and Kafka ≥ 0.11 have it).
     /// </summary>
-    public bool Idempotence { get; set; }
+    public bool Idempotence { get; set; } = true;
 }
 
 /// <summary>One endpoint → topic pair of the producers.</summary>
@@ -63,10 +63,15 @@ internal sealed class FactorySinkOptions
 
     /// <summary>
     /// Consumer group; offsets are committed there after each durable file, and several sink processes in one group
-    /// share the partitions. Empty (the default until Weir's broker has consumer groups): no group, the sink reads
-    /// every partition itself and resumes from its files alone.
+    /// share the partitions. Empty: no group, the sink reads every partition itself and resumes from its files alone.
     /// </summary>
-    public string Group { get; set; } = "";
+    public string Group { get; set; } = "factory-sink";
+
+    /// <summary>
+    /// How long the group waits for a sink that stopped answering before its partitions go to another member
+    /// (Kafka's session.timeout.ms). A sink killed and restarted waits this long for its partitions.
+    /// </summary>
+    public double SessionTimeoutSeconds { get; set; } = 10;
 
     /// <summary>"parquet" (files under <see cref="Folder"/>) or "console" (print each micro-batch).</summary>
     public string Output { get; set; } = "parquet";

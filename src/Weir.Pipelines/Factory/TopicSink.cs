@@ -159,6 +159,8 @@ internal sealed class TopicSink : IDisposable
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = true,
             ClientId = "weir-factory-sink",
+            SessionTimeoutMs = (int)(_options.SessionTimeoutSeconds * 1000),
+            HeartbeatIntervalMs = Math.Max(100, (int)(_options.SessionTimeoutSeconds * 1000 / 4)),
         }).SetLogHandler((_, m) => _log.Log(m.Level <= SyslogLevel.Warning ? LogLevel.Warning : LogLevel.Debug, "librdkafka {Facility}: {Message}", m.Facility, m.Message));
         if (_useGroup)
         {

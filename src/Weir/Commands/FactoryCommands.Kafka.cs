@@ -36,7 +36,7 @@ internal static partial class FactoryCommands
     private static readonly Option<string> Group = new("--group")
     {
         Description = "Consumer group; offsets are committed there after each durable file. Empty (\"\"): no group, the sink reads " +
-            "every partition itself (the default).",
+            "every partition itself. Default: factory-sink.",
     };
 
     private static readonly Option<double> Trigger = new("--trigger")
