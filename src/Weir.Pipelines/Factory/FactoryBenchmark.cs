@@ -201,7 +201,12 @@ internal static class FactoryBenchmark
         var folder = Path.Combine(options.Folder, "database-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var sink = new FactorySinkOptions { Topics = [topic], Group = "", TriggerSeconds = 0, MaxRecordsPerTrigger = perTrigger, MaxRecordsPerFile = perFile };
+            // A fresh consumer group per run: the sink reads from the start and commits as in production.
+            var sink = new FactorySinkOptions
+            {
+                Topics = [topic], Group = "weir-bench-" + Guid.NewGuid().ToString("N"), SessionTimeoutSeconds = 6,
+                TriggerSeconds = 0, MaxRecordsPerTrigger = perTrigger, MaxRecordsPerFile = perFile,
+            };
             var watch = Stopwatch.StartNew();
             var result = (await FactorySink.RunAsync(sink, kafka, folder, loggerFactory, TimeProvider.System, null, availableNow: true, cancellationToken).ConfigureAwait(false)).Single();
             var seconds = watch.Elapsed.TotalSeconds;
