@@ -1,6 +1,7 @@
 using ParquetSharp;
 using Weir.Connectors.Parquet;
 using Weir.Pipelines.Factory;
+using Weir.Pipelines.Shared;
 using Weir.Testing;
 
 namespace Weir.Factory.Tests;
@@ -21,7 +22,7 @@ public sealed class ParquetRoundTripTests
         {
             var record = (Id: random.Next(20), Val: (random.NextDouble() - 0.5) * 20000, Time: 1624377478L + i * 7);
             expected.Add(record);
-            var json = $$"""{"id": {{record.Id}}, "val": {{PythonJson.FormatFloat(record.Val)}}, "time": {{record.Time}}}""";
+            var json = $$"""{"id": {{record.Id}}, "val": {{PythonJson.Float(record.Val)}}, "time": {{record.Time}}}""";
             Assert.True(decoder.TryAppend(System.Text.Encoding.UTF8.GetBytes(json), batch, out var error), error);
         }
 

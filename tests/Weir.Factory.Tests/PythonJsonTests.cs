@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Weir.Pipelines.Factory;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Factory.Tests;
 
@@ -23,7 +23,7 @@ public sealed class PythonJsonTests
         var input = string.Join("\n", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
         var expected = await Python.RunAsync("import sys\nfor line in sys.stdin.read().split('\\n'):\n    print(repr(float(line)))", input);
 
-        var actual = string.Join("\n", values.Select(PythonJson.FormatFloat)) + "\n";
+        var actual = string.Join("\n", values.Select(PythonJson.Float)) + "\n";
         Assert.Equal(expected, actual);
     }
 

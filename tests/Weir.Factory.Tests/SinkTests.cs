@@ -1,5 +1,6 @@
 using System.Globalization;
 using Weir.Pipelines.Factory;
+using Weir.Pipelines.Shared;
 using Weir.Testing;
 
 namespace Weir.Factory.Tests;
@@ -154,7 +155,7 @@ public sealed class SinkTests
                 continue;
             }
 
-            records.Add((id.ToString(CultureInfo.InvariantCulture), $$"""{"id": {{id}}, "val": {{PythonJson.FormatFloat(i * 1.37 - 300)}}, "time": {{T0 + i}}}"""));
+            records.Add((id.ToString(CultureInfo.InvariantCulture), $$"""{"id": {{id}}, "val": {{PythonJson.Float(i * 1.37 - 300)}}, "time": {{T0 + i}}}"""));
         }
 
         return (records, invalid);
@@ -162,7 +163,7 @@ public sealed class SinkTests
 
     internal static List<(string? Key, string Value)> WorkOrders(int count) =>
         [.. Enumerable.Range(0, count).Select(i => ((string?)(i % 2).ToString(CultureInfo.InvariantCulture),
-            $$"""{"time": {{T0 + i * 5000}}, "product": {{i % 2}}, "production": {{(i < 2 ? "0" : PythonJson.FormatFloat(i * 10.5))}}}"""))];
+            $$"""{"time": {{T0 + i * 5000}}, "product": {{i % 2}}, "production": {{(i < 2 ? "0" : PythonJson.Float(i * 10.5))}}}"""))];
 
     /// <summary>
     /// Reads every sink file with ParquetSharp and checks it against the topic itself: file ranges never overlap, each

@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Weir.Pipelines.Fingerprint;
+using Weir.Pipelines.Shared;
 using Weir.Testing;
 
 namespace Weir.Fingerprint.Tests;

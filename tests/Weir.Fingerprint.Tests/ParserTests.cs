@@ -1,5 +1,6 @@
 using System.Text;
 using Weir.Pipelines.Fingerprint;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Fingerprint.Tests;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Weir.Pipelines.Fingerprint;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Fingerprint.Tests;
 

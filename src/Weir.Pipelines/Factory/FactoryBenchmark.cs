@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Pipelines.Factory;
 
@@ -93,13 +94,13 @@ internal static class FactoryBenchmark
             if (topic == "metrics")
             {
                 key = (i % 20).ToString(CultureInfo.InvariantCulture);
-                json = $$"""{"id": {{key}}, "val": {{PythonJson.FormatFloat((random.NextDouble() - 0.3) * 4000)}}, "time": {{start + i / 4}}}""";
+                json = $$"""{"id": {{key}}, "val": {{PythonJson.Float((random.NextDouble() - 0.3) * 4000)}}, "time": {{start + i / 4}}}""";
             }
             else
             {
                 key = (i % 2).ToString(CultureInfo.InvariantCulture);
                 production += random.NextDouble() * 30;
-                json = $$"""{"time": {{start + i * 2500L}}, "product": {{key}}, "production": {{PythonJson.FormatFloat(production)}}}""";
+                json = $$"""{"time": {{start + i * 2500L}}, "product": {{key}}, "production": {{PythonJson.Float(production)}}}""";
             }
 
             var value = Encoding.UTF8.GetBytes(json);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Pipelines.Factory;
 
@@ -111,7 +112,7 @@ internal static class FactoryDataGenerator
             var (time, id, value) = readings[i];
             text.Append(i == 0 ? "" : ", ")
                 .Append("{\"id\": ").Append(id.ToString(CultureInfo.InvariantCulture))
-                .Append(", \"val\": ").Append(PythonJson.FormatFloat(value))
+                .Append(", \"val\": ").Append(PythonJson.Float(value))
                 .Append(", \"time\": ").Append(time.ToString(CultureInfo.InvariantCulture)).Append('}');
         }
 
@@ -140,7 +141,7 @@ internal static class FactoryDataGenerator
                 first = false;
                 text.Append("    \"time\": ").Append(time.ToString(CultureInfo.InvariantCulture)).Append(",\n")
                     .Append("    \"product\": ").Append(p.ToString(CultureInfo.InvariantCulture)).Append(",\n")
-                    .Append("    \"production\": ").Append(c == 0 ? "0" : PythonJson.FormatFloat(production)).Append("\n}");
+                    .Append("    \"production\": ").Append(c == 0 ? "0" : PythonJson.Float(production)).Append("\n}");
             }
         }
 

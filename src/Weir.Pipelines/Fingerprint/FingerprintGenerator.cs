@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.Buffers;
 using System.Text;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Pipelines.Fingerprint;
 

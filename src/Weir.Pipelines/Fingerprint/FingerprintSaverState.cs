@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Pipelines.Fingerprint;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Weir.Pipelines.Factory;
+using System.Text;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Services.Factory;
 

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Weir.Pipelines.Factory;
+namespace Weir.Pipelines.Shared;
 
 /// <summary>
-/// JSON text exactly as Python's <c>json.dumps</c> writes it with default arguments (the original streaming API
-/// sends <c>json.dumps(record) + "\n"</c>): separators ", " and ": ", non-ASCII escaped as \uXXXX, integers as
-/// written, other numbers as Python's float repr (shortest round-trip digits; exponent form below 1e-4 and from
-/// 1e16 on; "1.0" rather than "1"), strings with everything outside ' '..'~' escaped. Duplicate keys keep the first position and the last value, as a Python dict does.
+/// JSON text exactly as Python's <c>json.dumps</c> writes it, with default arguments or indent=2 (the original factory
+/// API sends <c>json.dumps(record)</c>; the fingerprint pipeline builds its records and saved files that way):
+/// separators ", " and ": ", everything outside ' '..'~' escaped as \uXXXX, integers as written, other numbers as
+/// Python's float repr (shortest round-trip digits, exponent form below 1e-4 and from 1e16 on, "1.0" rather than
+/// "1"). A repeated key keeps its first position and its last value, as a Python dict does.
 /// </summary>
 internal static class PythonJson
 {
@@ -43,7 +44,7 @@ internal static class PythonJson
                 text.Append(']');
                 break;
             case JsonValueKind.String:
-                WriteString(text, value.GetString()!);
+                String(text, value.GetString()!);
                 break;
             case JsonValueKind.Number:
                 WriteNumber(text, value);
@@ -60,8 +61,59 @@ internal static class PythonJson
         }
     }
 
-    /// <summary>Python's <c>repr(float)</c>.</summary>
-    public static string FormatFloat(double value)
+    /// <summary>
+    /// <c>json.dumps(value, indent=2)</c> of a parsed JSON value, nested at <paramref name="depth"/>: integers as written,
+    /// other numbers as repr(float), strings ensure_ascii, objects in their order.
+    /// </summary>
+    public static void Indented(StringBuilder output, JsonElement value, int depth = 0)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var properties = Properties(value);
+                if (properties.Count == 0)
+                {
+                    output.Append("{}");
+                    return;
+                }
+
+                output.Append('{');
+                for (var i = 0; i < properties.Count; i++)
+                {
+                    output.Append(i == 0 ? "\n" : ",\n").Append(' ', (depth + 1) * 2);
+                    String(output, properties[i].Key);
+                    output.Append(": ");
+                    Indented(output, properties[i].Value, depth + 1);
+                }
+
+                output.Append('\n').Append(' ', depth * 2).Append('}');
+                return;
+            case JsonValueKind.Array:
+                if (value.GetArrayLength() == 0)
+                {
+                    output.Append("[]");
+                    return;
+                }
+
+                output.Append('[');
+                var first = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    output.Append(first ? "\n" : ",\n").Append(' ', (depth + 1) * 2);
+                    first = false;
+                    Indented(output, item, depth + 1);
+                }
+
+                output.Append('\n').Append(' ', depth * 2).Append(']');
+                return;
+            default:
+                Write(output, value); // scalars are written the same way with or without indent
+                return;
+        }
+    }
+
+    /// <summary>Python's <c>repr(float)</c>; NaN and infinities as json.dumps writes them.</summary>
+    public static string Float(double value)
     {
         if (double.IsNaN(value))
         {
@@ -144,7 +196,26 @@ internal static class PythonJson
 
     private static void WriteObject(StringBuilder text, JsonElement value)
     {
-        // Python's dict keeps the first position of a key and its last value.
+        var properties = Properties(value);
+        text.Append('{');
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (i > 0)
+            {
+                text.Append(", ");
+            }
+
+            String(text, properties[i].Key);
+            text.Append(": ");
+            Write(text, properties[i].Value);
+        }
+
+        text.Append('}');
+    }
+
+    /// <summary>An object's members as a Python dict holds them: a repeated key keeps its first position and its last value.</summary>
+    private static List<KeyValuePair<string, JsonElement>> Properties(JsonElement value)
+    {
         var properties = new List<KeyValuePair<string, JsonElement>>();
         foreach (var property in value.EnumerateObject())
         {
@@ -159,20 +230,7 @@ internal static class PythonJson
             }
         }
 
-        text.Append('{');
-        for (var i = 0; i < properties.Count; i++)
-        {
-            if (i > 0)
-            {
-                text.Append(", ");
-            }
-
-            WriteString(text, properties[i].Key);
-            text.Append(": ");
-            Write(text, properties[i].Value);
-        }
-
-        text.Append('}');
+        return properties;
     }
 
     private static void WriteNumber(StringBuilder text, JsonElement value)
@@ -185,10 +243,11 @@ internal static class PythonJson
             return;
         }
 
-        text.Append(FormatFloat(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
+        text.Append(Float(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
-    private static void WriteString(StringBuilder text, string value)
+    /// <summary>A JSON string literal as json.dumps writes it (ensure_ascii).</summary>
+    public static void String(StringBuilder text, string value)
     {
         text.Append('"');
         foreach (var c in value)
