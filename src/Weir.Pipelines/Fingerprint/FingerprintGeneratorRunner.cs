@@ -24,7 +24,7 @@ internal static class FingerprintGeneratorRunner
             if (clock.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(10))
             {
                 lastReport = clock.GetTimestamp();
-                log.LogInformation("{Messages} messages generated, up to {Time:O}", generator.Messages, DateTimeOffset.FromUnixTimeMilliseconds(t));
+                log.LogDebug("{Messages} messages generated, up to {Time:O}", generator.Messages, DateTimeOffset.FromUnixTimeMilliseconds(t));
             }
 
             return Task.CompletedTask;

@@ -1,5 +1,6 @@
 using Weir.Cli.Hosting;
 using Weir.Services.Http;
+using Weir.Services.Rtls;
 
 namespace Weir.Cli.Up;
 
@@ -14,6 +15,10 @@ internal static class UpComponents
         var broker = new BrokerComponent(context);
         var factoryApi = new FactoryApiComponent(context);
         var factory = new FactoryWiring(context, broker, factoryApi);
+        var sensors = new SensorPipelineWiring(context, broker);
+        var rtlsFeed = new RtlsFeedHub();
+        var rtls = new RtlsJobComponent(sensors, rtlsFeed);
+        httpModules.Add(new RtlsFeedModule(rtlsFeed, () => rtls.Anchors));
 
         return
         [
@@ -27,6 +32,11 @@ internal static class UpComponents
             PlantSideComponent.Consumer(context),
             new PlantWorkloadComponent(context),
             new LpbfComponent(context),
+            new FingerprintGeneratorComponent(sensors),
+            new FingerprintJobComponent(sensors),
+            new FingerprintSaverComponent(sensors),
+            new RtlsSimulatorComponent(sensors),
+            rtls,
         ];
     }
 }

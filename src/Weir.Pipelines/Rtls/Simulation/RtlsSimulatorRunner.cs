@@ -51,7 +51,7 @@ internal static class RtlsSimulatorRunner
             if (clock.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(10))
             {
                 lastReport = clock.GetTimestamp();
-                log.LogInformation("{Packets} packets published, simulation at {Time:O}", published, DateTimeOffset.FromUnixTimeMilliseconds(simulator.NowMs));
+                log.LogDebug("{Packets} packets published, simulation at {Time:O}", published, DateTimeOffset.FromUnixTimeMilliseconds(simulator.NowMs));
             }
 
             return Task.CompletedTask;
