@@ -54,7 +54,12 @@ internal sealed class WeirContext : IDisposable
         var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging =>
         {
             logging.SetMinimumLevel(level);
-            logging.AddFilter("Microsoft.AspNetCore", level < LogLevel.Warning ? LogLevel.Warning : level);
+
+            // Weir prints what it started and where; ASP.NET Core's and the host's own information lines ("Now
+            // listening on", "Application started") would repeat that once per service. They show at Debug.
+            var framework = level <= LogLevel.Debug || level > LogLevel.Warning ? level : LogLevel.Warning;
+            logging.AddFilter("Microsoft.AspNetCore", framework);
+            logging.AddFilter("Microsoft.Hosting", framework);
             logging.AddSimpleConsole(console =>
             {
                 console.SingleLine = true;
