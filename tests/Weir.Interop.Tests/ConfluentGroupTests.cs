@@ -88,7 +88,7 @@ public sealed class ConfluentGroupTests
             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "auto.commit.interval.ms=200"]);
         var cOutput = ReadLinesAsync(c, processed);
 
-        await WaitForMembersAsync(broker.BootstrapServers, Group, 3);
+        await GroupWaits.StableAsync(broker.BootstrapServers, Group, 3);
         Produce(broker.BootstrapServers, Topic, 0, 300);
         await WaitProcessedAsync(processed, 0, 300);
 
@@ -175,22 +175,6 @@ public sealed class ConfluentGroupTests
         {
             processed.AddOrUpdate(line, 1, (_, n) => n + 1);
         }
-    }
-
-    private static async Task WaitForMembersAsync(string bootstrap, string group, int members)
-    {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
-        var last = "";
-        await Eventually.HoldsAsync(
-            () =>
-            {
-                var description = admin.DescribeConsumerGroupsAsync([group]).GetAwaiter().GetResult().ConsumerGroupDescriptions[0];
-                last = $"{description.State} with {description.Members.Count} member(s)";
-                return description.State == ConsumerGroupState.Stable && description.Members.Count == members
-                    && description.Members.All(m => m.Assignment.TopicPartitions.Count > 0);
-            },
-            TimeSpan.FromSeconds(60),
-            () => last);
     }
 
     private static Task WaitProcessedAsync(ConcurrentDictionary<string, int> processed, int from, int to) =>
