@@ -8,7 +8,11 @@ namespace Weir.Interop.Tests;
 internal static partial class BrokerProcess
 {
     /// <summary>Reads the process's output until it prints its kafka:// address; returns host:port.</summary>
-    public static async Task<string> WaitForAddressAsync(Process process, TimeSpan timeout)
+    public static async Task<string> WaitForAddressAsync(Process process, TimeSpan timeout) =>
+        (await WaitForStartAsync(process, timeout).ConfigureAwait(false)).Bootstrap;
+
+    /// <summary>The advertised address and the port the broker really listens on (they differ behind a proxy).</summary>
+    public static async Task<(string Bootstrap, int ListeningPort)> WaitForStartAsync(Process process, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         var seen = new List<string>();
@@ -21,7 +25,8 @@ internal static partial class BrokerProcess
                 // Keep draining output so the process never blocks on a full pipe.
                 _ = DrainAsync(process.StandardOutput);
                 _ = DrainAsync(process.StandardError);
-                return match.Groups[1].Value;
+                var listening = Listening().Match(line);
+                return (match.Groups[1].Value, listening.Success ? int.Parse(listening.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0);
             }
         }
 
@@ -39,6 +44,9 @@ internal static partial class BrokerProcess
 
     [GeneratedRegex(@"kafka://(\S+)")]
     private static partial Regex Address();
+
+    [GeneratedRegex(@"listening on \S+:(\d+)\)")]
+    private static partial Regex Listening();
 
     private static async Task DrainAsync(StreamReader reader)
     {

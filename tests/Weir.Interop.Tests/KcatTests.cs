@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Weir.Testing;
 
 namespace Weir.Interop.Tests;
@@ -81,5 +83,50 @@ public sealed class KcatTests
 
         Assert.Contains($"broker 1 at {broker.BootstrapServers} (controller)", listed.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("topic \"listed\" with 3 partitions", listed.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_kcat_balanced_consumers_share_a_group_and_commit()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = "kcat-group", NumPartitions = 4 }]);
+        }
+
+        string[] member = ["-b", broker.BootstrapServers, "-G", "kcats", "kcat-group", "-f", "%s\\n", "-u",
+            "-X", "auto.offset.reset=earliest", "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "auto.commit.interval.ms=100"];
+        var processed = new ConcurrentDictionary<string, string>();
+        using var first = ProcessRun.Start(Tools.Kcat, member);
+        using var second = ProcessRun.Start(Tools.Kcat, member);
+        var outputs = new[] { Collect(first, "first", processed), Collect(second, "second", processed) };
+        await GroupWaits.StableAsync(broker.BootstrapServers, "kcats", 2);
+
+        var lines = string.Join('\n', Enumerable.Range(0, 400).Select(i => $"k{i}|r{i}")) + "\n";
+        var produced = await ProcessRun.RunAsync(Tools.Kcat, ["-b", broker.BootstrapServers, "-P", "-t", "kcat-group", "-K", "|"], Timeout, standardInput: lines);
+        Assert.True(produced.ExitCode == 0, produced.Describe());
+
+        await Eventually.HoldsAsync(() => processed.Count == 400, Timeout, () => $"{processed.Count} of 400 consumed");
+        Assert.Contains("first", processed.Values);
+        Assert.Contains("second", processed.Values);
+
+        // SIGTERM: kcat commits and leaves the group.
+        BrokerProcess.Terminate(first);
+        BrokerProcess.Terminate(second);
+        await Task.WhenAll(outputs).WaitAsync(Timeout);
+        using var reader = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        var committed = await reader.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions("kcats", [.. Enumerable.Range(0, 4).Select(p => new TopicPartition("kcat-group", p))])]);
+        Assert.Equal(400, committed[0].Partitions.Sum(p => p.Offset.Value));
+    }
+
+    private static async Task Collect(System.Diagnostics.Process process, string name, ConcurrentDictionary<string, string> processed)
+    {
+        _ = process.StandardError.ReadToEndAsync();
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            processed[line] = name;
+        }
+
+        await process.WaitForExitAsync();
     }
 }

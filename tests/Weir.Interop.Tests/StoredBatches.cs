@@ -6,9 +6,16 @@ namespace Weir.Interop.Tests;
 internal static class StoredBatches
 {
     /// <summary>The compression codec (attributes bits 0-2) of every batch stored for the partition.</summary>
-    public static List<int> Codecs(string dataDirectory, string topic, int partition)
+    public static List<int> Codecs(string dataDirectory, string topic, int partition) =>
+        Headers(dataDirectory, topic, partition).Select(b => b.Compression).ToList();
+
+    /// <summary>How many records the partition's files hold.</summary>
+    public static long RecordCount(string dataDirectory, string topic, int partition) =>
+        Headers(dataDirectory, topic, partition).Sum(b => (long)b.RecordsCount);
+
+    private static List<RecordBatch> Headers(string dataDirectory, string topic, int partition)
     {
-        var codecs = new List<int>();
+        var batches = new List<RecordBatch>();
         var folder = Path.Combine(dataDirectory, "topics", topic, partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var file in Directory.GetFiles(folder, "*.log").Order(StringComparer.Ordinal))
         {
@@ -19,11 +26,11 @@ internal static class StoredBatches
             while (bytes.Length - at >= RecordBatch.HeaderSize)
             {
                 var batch = new RecordBatch(bytes.AsSpan(at));
-                codecs.Add(batch.Compression);
+                batches.Add(batch);
                 at += batch.TotalSize;
             }
         }
 
-        return codecs;
+        return batches;
     }
 }
