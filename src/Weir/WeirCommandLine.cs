@@ -57,6 +57,7 @@ internal static class WeirCommandLine
         ]));
         root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).",
         [
+            BrokerBenchCommand.Create(),
             FactoryCommands.Bench(),
             LpbfCommands.Bench(),
             PlantSyncBenchCommand.Create(),
