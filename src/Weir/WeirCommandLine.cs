@@ -23,6 +23,7 @@ internal static class WeirCommandLine
         root.Subcommands.Add(TopicsCommand.Create());
         root.Subcommands.Add(ProduceCommand.Create());
         root.Subcommands.Add(ConsumeCommand.Create());
+        root.Subcommands.Add(GroupsCommand.Create());
         root.Subcommands.Add(ChallengerCommand.Create());
 
         // Verb groups shared by the pipelines: each pipeline adds its sub-verbs to the group's list

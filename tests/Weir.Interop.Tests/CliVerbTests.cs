@@ -91,4 +91,45 @@ public sealed class CliVerbTests
         Assert.True(process.WaitForExit(30_000), "weir up did not stop after SIGTERM");
         Assert.Equal(0, process.ExitCode);
     }
+
+    [Fact]
+    public async Task Groups_list_and_describe_show_members_offsets_and_lag()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.DefaultPartitions = 2);
+        string[] bootstrap = ["--bootstrap", broker.BootstrapServers];
+        await WeirCli.RunAsync(["produce", "--topic", "lagging", "--partition", "0", .. bootstrap], Timeout, standardInput: string.Concat(Enumerable.Range(0, 10).Select(i => $"r{i}\n")));
+        await WeirCli.RunAsync(["produce", "--topic", "lagging", "--partition", "1", .. bootstrap], Timeout, standardInput: "a\nb\n");
+
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, string>(new Confluent.Kafka.ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = "watchers",
+            ClientId = "watcher-1",
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe("lagging");
+        Confluent.Kafka.ConsumeResult<Confluent.Kafka.Ignore, string>? result = null;
+        while (result is null || result.Partition.Value != 0 || result.Offset.Value < 3)
+        {
+            result = consumer.Consume(Timeout) ?? throw new TimeoutException("no record");
+        }
+
+        consumer.Commit([new Confluent.Kafka.TopicPartitionOffset("lagging", 0, 4)]);
+
+        var listed = await WeirCli.RunAsync(["groups", "list", .. bootstrap], Timeout);
+        Assert.True(listed.ExitCode == 0, listed.Describe());
+        Assert.Contains("watchers\tStable\tconsumer", listed.StandardOutput, StringComparison.Ordinal);
+
+        var described = await WeirCli.RunAsync(["groups", "describe", "watchers", .. bootstrap], Timeout);
+        Assert.True(described.ExitCode == 0, described.Describe());
+        Assert.Contains("group watchers: Stable, 1 member(s)", described.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("(client watcher-1, host /127.0.0.1): lagging-0, lagging-1", described.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("lagging\t0\t4\t10\t6\twatcher-1", described.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("lagging\t1\t-\t2\t-\twatcher-1", described.StandardOutput, StringComparison.Ordinal);
+
+        var missing = await WeirCli.RunAsync(["groups", "describe", "nobody", .. bootstrap], Timeout);
+        Assert.Equal(2, missing.ExitCode);
+        consumer.Close();
+    }
 }
