@@ -59,6 +59,7 @@ internal static class WeirCommandLine
         root.Subcommands.Add(VerbGroup("bench", "Run a macro benchmark and print its figures (see docs/benchmarks.md).",
         [
             BrokerBenchCommand.Create(),
+            BrokerBenchCommand.Groups(),
             FactoryCommands.Bench(),
             LpbfCommands.Bench(),
             PlantSyncBenchCommand.Create(),

@@ -5,7 +5,8 @@ namespace Weir.Cli.Bench;
 
 /// <summary>
 /// `weir broker` started as a child process of the benchmark, so the broker's CPU time is measured apart from
-/// the clients' (and the two do not share a garbage collector).
+/// the clients' (and the two do not share a garbage collector); also `weir consume --group` as a member that
+/// can be killed.
 /// </summary>
 internal sealed partial class BrokerProcess : IAsyncDisposable
 {
@@ -30,19 +31,7 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
 
     public static async Task<BrokerProcess> StartAsync(string dataDirectory, string fsync)
     {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            info.ArgumentList.Add(typeof(BrokerProcess).Assembly.Location);
-        }
-
-        foreach (var argument in (string[])["broker", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--fsync", fsync, "--log-level", "Warning"])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start weir broker");
+        var process = StartWeir(["broker", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--fsync", fsync, "--log-level", "Warning"]);
         _ = process.StandardError.ReadToEndAsync();
         while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
@@ -57,6 +46,14 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         throw new InvalidOperationException("weir broker exited before it printed its address");
     }
 
+    /// <summary>`weir consume --group` as a separate member process.</summary>
+    public static Member StartConsumer(string bootstrap, string topic, string group, int sessionTimeoutMs, int heartbeatIntervalMs)
+    {
+        var process = StartWeir(["consume", "--topic", topic, "--group", group, "--from", "beginning", "--bootstrap", bootstrap,
+            "-X", $"session.timeout.ms={sessionTimeoutMs}", "-X", $"heartbeat.interval.ms={heartbeatIntervalMs}"]);
+        return new Member(process);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -68,6 +65,73 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private static Process StartWeir(string[] arguments)
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(BrokerProcess).Assembly.Location);
+        }
+
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException($"could not start weir {arguments[0]}");
+    }
+
     [GeneratedRegex(@"kafka://(\S+)")]
     private static partial Regex Address();
+
+    /// <summary>A consumer-group member process that either leaves (SIGTERM: close, LeaveGroup) or dies (SIGKILL).</summary>
+    public sealed partial class Member : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private volatile bool _printed;
+
+        public Member(Process process)
+        {
+            _process = process;
+            _ = process.StandardError.ReadToEndAsync();
+            _ = Task.Run(async () =>
+            {
+                while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is not null)
+                {
+                    _printed = true;
+                }
+            });
+        }
+
+        public bool HasPrinted => _printed;
+
+        public async Task StopAsync(bool kill)
+        {
+            if (kill)
+            {
+                _process.Kill();
+            }
+            else
+            {
+                _ = Signal(_process.Id, 15);
+            }
+
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            _process.Dispose();
+        }
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+        private static partial int Signal(int pid, int signal);
+    }
 }

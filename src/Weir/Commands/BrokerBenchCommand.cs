@@ -4,9 +4,38 @@ using Weir.Cli.Hosting;
 
 namespace Weir.Cli.Commands;
 
-/// <summary>`weir bench broker`: the broker's macro benchmark (results go to docs/benchmarks.md).</summary>
+/// <summary>`weir bench broker` and `weir bench broker-groups`: the broker's macro benchmarks (results in docs/benchmarks.md).</summary>
 internal static class BrokerBenchCommand
 {
+    public static Command Groups()
+    {
+        var records = new Option<long>("--records") { Description = "Records consumed per group size. Default: 600,000.", DefaultValueFactory = _ => 600_000 };
+        var command = new Command(
+            "broker-groups",
+            "Consumer-group consume throughput with 1, 2 and 3 Confluent.Kafka members on 6 partitions, and rebalance time after a member leaves (LeaveGroup) or is killed (session timeout).")
+        {
+            records,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var directory = context.DataPath(null, "bench", "broker-groups");
+            try
+            {
+                Console.Write(await GroupBenchmark.RunAsync(new GroupBenchmark.Options(directory, parse.GetValue(records)), Console.Error, cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                if (Directory.Exists(directory))
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
     public static Command Create()
     {
         var small = new Option<long>("--records") { Description = "Records per 100-byte case. Default: 2,000,000.", DefaultValueFactory = _ => 2_000_000 };
