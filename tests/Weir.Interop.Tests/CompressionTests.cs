@@ -72,8 +72,10 @@ public sealed class CompressionTests
                 result.Message.Headers.Select(h => (h.Key, Convert.ToHexString(h.GetValueBytes()))));
         }
 
+        // Stored as produced: librdkafka's codec, except batches it left uncompressed because compressing did not
+        // make them smaller (its documented behaviour for tiny batches).
         var stored = StoredBatches.Codecs(broker.DataDirectory, topic, 0);
-        Assert.NotEmpty(stored);
-        Assert.All(stored, c => Assert.Equal(attributeCodec, c));
+        Assert.Contains(attributeCodec, stored);
+        Assert.All(stored, c => Assert.True(c == attributeCodec || c == 0, $"stored codec {c}"));
     }
 }

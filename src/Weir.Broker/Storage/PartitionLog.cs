@@ -17,6 +17,7 @@ internal sealed class PartitionLog : IDisposable
     private const string ProducerStateFile = "producer-state";
 
     private readonly Lock _lock = new();
+    private readonly Lock _flushLock = new();
     private readonly string _directory;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -336,43 +337,49 @@ internal sealed class PartitionLog : IDisposable
         }
     }
 
-    /// <summary>fsyncs everything appended since the last flush. Returns false when there was nothing to do.</summary>
+    /// <summary>
+    /// fsyncs everything appended since the last flush. Returns false when there was nothing to do. Flushes are
+    /// serialised: a caller that finds another flush running waits for it, so "returned" always means "on disk".
+    /// </summary>
     public bool Flush()
     {
-        if (Interlocked.Exchange(ref _dirty, 0) == 0)
+        lock (_flushLock)
         {
-            return false;
-        }
-
-        LogSegment[] pending;
-        lock (_lock)
-        {
-            if (_closed)
+            if (Interlocked.Exchange(ref _dirty, 0) == 0)
             {
                 return false;
             }
 
-            pending = [.. _unflushed];
-        }
-
-        foreach (var segment in pending)
-        {
-            segment.Flush();
-        }
-
-        lock (_lock)
-        {
-            var active = _segments[^1];
-            var sealedFlushed = _unflushed.RemoveAll(s => s != active && Array.IndexOf(pending, s) >= 0) > 0;
-            if (sealedFlushed && active.BaseOffset > _recoveryPoint)
+            LogSegment[] pending;
+            lock (_lock)
             {
-                // Everything before the active segment is on disk: a crash only needs the active one checked.
-                _recoveryPoint = active.BaseOffset;
-                WriteRecoveryPoint(_directory, _recoveryPoint, clean: false);
-            }
-        }
+                if (_closed)
+                {
+                    return false;
+                }
 
-        return true;
+                pending = [.. _unflushed];
+            }
+
+            foreach (var segment in pending)
+            {
+                segment.Flush();
+            }
+
+            lock (_lock)
+            {
+                var active = _segments[^1];
+                var sealedFlushed = _unflushed.RemoveAll(s => s != active && Array.IndexOf(pending, s) >= 0) > 0;
+                if (sealedFlushed && active.BaseOffset > _recoveryPoint)
+                {
+                    // Everything before the active segment is on disk: a crash only needs the active one checked.
+                    _recoveryPoint = active.BaseOffset;
+                    WriteRecoveryPoint(_directory, _recoveryPoint, clean: false);
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>Flushes and closes every segment; records a clean shutdown so the next start skips recovery.</summary>
@@ -449,6 +456,18 @@ internal sealed class PartitionLog : IDisposable
 
                 return true;
             });
+        }
+    }
+
+    private void FlushAfterRoll()
+    {
+        try
+        {
+            Flush();
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            _log.LogWarning(error, "{Topic}-{Partition}: flushing a rolled segment failed; recovery will check it", Topic, Partition);
         }
     }
 
@@ -533,6 +552,9 @@ internal sealed class PartitionLog : IDisposable
         _producers.WriteSnapshot(Path.Combine(_directory, ProducerStateFile), _logEndOffset);
         _unflushed.Add(next);
         _dirty = 1;
+
+        // Whatever the fsync policy, a sealed segment goes to disk now, so crash recovery only checks the active one.
+        _ = Task.Run(FlushAfterRoll);
         return next;
     }
 }
