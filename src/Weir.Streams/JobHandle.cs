@@ -8,11 +8,22 @@ public sealed class JobHandle : IAsyncDisposable
     internal JobHandle(JobRuntime runtime)
     {
         Runtime = runtime;
+        Id = JobRegistry.Register(this);
     }
 
     internal JobRuntime Runtime { get; }
 
+    /// <summary>Unique in this process: the name and a sequence number.</summary>
+    public string Id { get; }
+
     public string Name => Runtime.Setup.JobName;
+
+    public DateTimeOffset StartedAt => Runtime.StartedAt;
+
+    public JobStatus Status => Runtime.Status;
+
+    /// <summary>The job as it is now: operators with records in and out and watermarks, the last checkpoint.</summary>
+    public JobInfo Describe() => Runtime.Describe(Id);
 
     /// <summary>
     /// Completes when the job ends: successfully once bounded input is exhausted, cancelled after

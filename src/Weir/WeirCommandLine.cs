@@ -25,6 +25,7 @@ internal static class WeirCommandLine
         root.Subcommands.Add(ConsumeCommand.Create());
         root.Subcommands.Add(GroupsCommand.Create());
         root.Subcommands.Add(ChallengerCommand.Create());
+        root.Subcommands.Add(JobsCommand.Create());
 
         // Verb groups shared by the pipelines: each pipeline adds its sub-verbs to the group's list
         // (e.g. `weir run fingerprint`, `weir generate rtls`). One line per sub-verb, grouped by pipeline.

@@ -17,6 +17,9 @@ internal abstract class StreamOperator
 
     public abstract long RecordsOut { get; }
 
+    /// <summary>Records dropped because they came too late for every window (no late-data output set).</summary>
+    public virtual long LateRecordsDropped => 0;
+
     public void Setup(OperatorContext context) => Context = context;
 
     public virtual void Open()

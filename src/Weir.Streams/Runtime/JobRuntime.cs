@@ -82,6 +82,63 @@ internal sealed class JobRuntime : IDisposable
 
     public DateTimeOffset StartedAt { get; private set; }
 
+    public JobStatus Status => _completion.Task.Status switch
+    {
+        TaskStatus.RanToCompletion => JobStatus.Finished,
+        TaskStatus.Canceled => JobStatus.Cancelled,
+        TaskStatus.Faulted => JobStatus.Failed,
+        _ => _opened.Task.IsCompleted || (Setup.Stepped && _subtasks.All(s => s.IsOpen)) ? JobStatus.Running : JobStatus.Starting,
+    };
+
+    /// <summary>A snapshot of every operator's figures (read without stopping the subtasks: each figure is a moment's value).</summary>
+    public JobInfo Describe(string id)
+    {
+        var operators = new List<OperatorInfo>();
+        foreach (var chain in Plan.Chains)
+        {
+            var subtasks = _subtasks.Where(s => s.Setup.ChainIndex == chain.Index).ToList();
+            for (var n = 0; n < chain.Nodes.Count; n++)
+            {
+                var node = chain.Nodes[n];
+                long recordsIn = 0, recordsOut = 0, late = 0;
+                long? watermark = null;
+                foreach (var subtask in subtasks)
+                {
+                    long current;
+                    if (node is ISourceNode && n == 0)
+                    {
+                        recordsOut += subtask is ISourceMetrics source ? source.RecordsOut : 0;
+                        current = subtask.InputWatermark;
+                    }
+                    else
+                    {
+                        var op = subtask.Setup.Operators[n - (chain.Nodes.Count - subtask.Setup.Operators.Count)];
+                        recordsIn += op.RecordsIn;
+                        recordsOut += op.RecordsOut;
+                        late += op.LateRecordsDropped;
+                        current = op.CurrentWatermark;
+                    }
+
+                    if (current != long.MinValue)
+                    {
+                        watermark = watermark is null ? current : Math.Min(watermark.Value, current);
+                    }
+                }
+
+                operators.Add(new OperatorInfo(node.Name, node.OperatorId, chain.Parallelism, recordsIn, recordsOut, watermark, late));
+            }
+        }
+
+        CheckpointInfo? checkpoint = null;
+        if (Checkpoints is { LastCompletedAt: { } at } coordinator)
+        {
+            checkpoint = new CheckpointInfo(coordinator.LastCompletedId, at, coordinator.LastDuration, coordinator.CompletedCount, coordinator.AbortedCount, coordinator.Directory);
+        }
+
+        var deadLetters = Setup.Metrics.DeadLettersByStage.Values.Sum();
+        return new JobInfo(id, Setup.JobName, Status, StartedAt, Setup.Options.Parallelism, operators, checkpoint, deadLetters, _failure?.Message);
+    }
+
     /// <summary>Runs every subtask on its own thread.</summary>
     public void Start()
     {

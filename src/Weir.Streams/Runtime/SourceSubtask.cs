@@ -3,8 +3,14 @@ using Weir.Streams.Sources;
 
 namespace Weir.Streams.Runtime;
 
+/// <summary>What a source subtask counts.</summary>
+internal interface ISourceMetrics
+{
+    long RecordsOut { get; }
+}
+
 /// <summary>A subtask that reads a source: polls its reader, emits watermarks, starts checkpoints.</summary>
-internal sealed class SourceSubtask<T>(SubtaskSetup setup, SourceNode<T> node, IOutput<T> chain) : Subtask(setup), IProcessingTimeCallback
+internal sealed class SourceSubtask<T>(SubtaskSetup setup, SourceNode<T> node, IOutput<T> chain) : Subtask(setup), IProcessingTimeCallback, ISourceMetrics
 {
     private readonly SourceOutputs<T> _outputs = new(chain, node.Watermarks, setup.Errors, node.Name);
     private readonly long _intervalMs = Math.Max(1, (long)setup.Job.Options.WatermarkInterval.TotalMilliseconds);

@@ -30,7 +30,9 @@ internal sealed class TimeWindowOperator<TIn, TKey, TAcc, TOut>(
     private WindowContextImpl<TimeWindow> _context = null!;
     private IOutput<TIn> _lateOutput = DiscardOutput<TIn>.Instance;
 
-    public long LateRecordsDropped { get; private set; }
+    private long _lateDropped;
+
+    public override long LateRecordsDropped => _lateDropped;
 
     public int OpenWindows => _windows.Count;
 
@@ -215,7 +217,7 @@ internal sealed class TimeWindowOperator<TIn, TKey, TAcc, TOut>(
         }
         else
         {
-            LateRecordsDropped++;
+            _lateDropped++;
         }
     }
 

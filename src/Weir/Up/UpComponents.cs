@@ -1,5 +1,6 @@
 using Weir.Cli.Hosting;
 using Weir.Services.Http;
+using Weir.Services.Jobs;
 using Weir.Services.Rtls;
 
 namespace Weir.Cli.Up;
@@ -10,7 +11,7 @@ internal static class UpComponents
     public static IReadOnlyList<UpComponent> Create(WeirContext context)
     {
         // Routes that parts of Weir add to the Weir HTTP host (jobs API, live feeds).
-        var httpModules = new List<IEndpointModule>();
+        var httpModules = new List<IEndpointModule> { new JobsEndpointModule() };
 
         var broker = new BrokerComponent(context);
         var factoryApi = new FactoryApiComponent(context);
