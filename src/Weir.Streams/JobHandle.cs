@@ -34,6 +34,9 @@ public sealed class JobHandle : IAsyncDisposable
     /// <summary>Completes once every subtask has started (sources connected, state restored), or the job ended first.</summary>
     public Task Running => Runtime.Opened;
 
+    /// <summary>The checkpoint this run resumed from (null: a fresh start).</summary>
+    public long? RestoredFromCheckpoint => Runtime.Setup.Restored?.Id;
+
     /// <summary>The id of the last completed checkpoint (0 when none).</summary>
     public long LastCheckpointId => Runtime.Checkpoints?.LastCompletedId ?? 0;
 

@@ -39,6 +39,7 @@ internal static class WeirCommandLine
             FingerprintCommands.Run(),
             FingerprintCommands.RunSaver(),
             RtlsCommands.Run(),
+            EngineCommands.RunWindowDemo(),
         ]));
         root.Subcommands.Add(VerbGroup("generate", "Generate sample data for a pipeline (live or as a fast backlog).",
         [

@@ -135,6 +135,24 @@ public sealed class WatermarkTests
     }
 
     [Fact]
+    public void A_split_that_ends_before_the_others_appear_does_not_end_event_time()
+    {
+        // A restored Kafka reader whose first partition is already done: that split ends before the others exist.
+        var (input, output, run) = Job(Bounded(TimeSpan.Zero));
+        using (run)
+        {
+            input.Emit(new Reading("a", 1, 1_000), 0, split: 0).EndSplit(0);
+            run.Run();
+            input.Emit(new Reading("b", 1, 2_000), 0, split: 1).Emit(new Reading("a", 1, 3_000), 0, split: 1);
+            run.Run();
+            Assert.Empty(output.Values);
+            input.EndInput();
+            run.Run();
+            Assert.Equal([new SensorWindow("a", 0, Minute, 2, 2), new SensorWindow("b", 0, Minute, 1, 1)], output.Values.OrderBy(w => w.Sensor));
+        }
+    }
+
+    [Fact]
     public void No_watermarks_means_windows_fire_at_end_of_input_only()
     {
         var (input, output, run) = Job(WatermarkStrategy.NoWatermarks<Reading>().WithTimestampAssigner(r => r.Time));

@@ -79,13 +79,15 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
         if (!_splitsCreated)
         {
             _splitsCreated = true;
+            // Every split first, so a partition that is already done cannot look like the last one.
             foreach (var state in _partitions.Values)
             {
                 state.Output = output.ForSplit(state.SplitId);
-                if (state.IsDone)
-                {
-                    End(output, state);
-                }
+            }
+
+            foreach (var state in _partitions.Values.Where(s => s.IsDone))
+            {
+                End(output, state);
             }
         }
 

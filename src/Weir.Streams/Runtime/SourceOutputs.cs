@@ -16,7 +16,7 @@ internal sealed class SourceOutputs<T> : ReaderOutput<T>
     private readonly string _stage;
     private readonly Dictionary<string, SplitOutput> _splits = new(StringComparer.Ordinal);
     private readonly List<SplitOutput> _active = [];
-    private readonly WatermarkValve _valve = new(0);
+    private readonly WatermarkValve _valve = new(0, endWhenAllEnded: false);
     private readonly long _idleTimeoutMs;
     private bool _noSplitsIdle;
     private SplitOutput? _default;

@@ -14,9 +14,16 @@ internal sealed class WatermarkValve
     private bool[] _aligned;
     private bool[] _ended;
     private int _endedCount;
+    private readonly bool _endWhenAllEnded;
 
-    public WatermarkValve(int inputs)
+    /// <param name="inputs">Inputs known from the start.</param>
+    /// <param name="endWhenAllEnded">
+    /// Whether the combined watermark reaches the end once every input has ended (channels into a subtask). A
+    /// source's splits say no: splits may still be added, and only the reader's end of input ends event time.
+    /// </param>
+    public WatermarkValve(int inputs, bool endWhenAllEnded = true)
     {
+        _endWhenAllEnded = endWhenAllEnded;
         _watermarks = new long[inputs];
         _idle = new bool[inputs];
         _aligned = new bool[inputs];
@@ -112,6 +119,11 @@ internal sealed class WatermarkValve
         _endedCount++;
         if (_endedCount == _ended.Length)
         {
+            if (!_endWhenAllEnded)
+            {
+                return (null, null);
+            }
+
             var wasIdle = IsIdle;
             IsIdle = false;
             long? end = Current < long.MaxValue ? long.MaxValue : null;
