@@ -65,6 +65,7 @@ internal static class WeirCommandLine
             FactoryCommands.Bench(),
             LpbfCommands.Bench(),
             PlantSyncBenchCommand.Create(),
+            EngineCommands.Bench(),
         ]));
         return root;
     }

@@ -21,7 +21,13 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
     private readonly SourceReaderContext _context;
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
-    private readonly Queue<ConsumeResult<byte[], byte[]>> _fetched = new();
+    // Fetched records travel from the fetch thread in chunks, so the two threads meet once per chunk, not per record.
+    private const int ChunkSize = 512;
+    private readonly Queue<List<ConsumeResult<byte[], byte[]>>> _fetched = new();
+    private readonly Stack<List<ConsumeResult<byte[], byte[]>>> _freeChunks = new();
+    private List<ConsumeResult<byte[], byte[]>>? _chunk;
+    private int _chunkIndex;
+    private int _fetchedRecords;
     private readonly object _lock = new();
     private readonly Queue<List<TopicPartitionOffset>> _commits = new();
     private readonly SortedDictionary<long, List<TopicPartitionOffset>> _snapshots = [];
@@ -94,19 +100,15 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
         var emitted = 0;
         while (emitted < _context.BatchSize)
         {
-            ConsumeResult<byte[], byte[]> result;
-            lock (_lock)
+            if (_chunk is null || _chunkIndex == _chunk.Count)
             {
-                if (!_fetched.TryDequeue(out result!))
+                if (!NextChunk())
                 {
                     break;
                 }
-
-                if (_fetched.Count == _options.FetchQueueCapacity - 1)
-                {
-                    Monitor.PulseAll(_lock);
-                }
             }
+
+            var result = _chunk![_chunkIndex++];
 
             if (!_partitions.TryGetValue(result.TopicPartition, out var state) || state.Ended)
             {
@@ -143,9 +145,44 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
             return SourceStatus.EndOfInput;
         }
 
+        if (_chunk is not null && _chunkIndex < _chunk.Count)
+        {
+            return SourceStatus.MoreAvailable;
+        }
+
         lock (_lock)
         {
             return _fetched.Count > 0 ? SourceStatus.MoreAvailable : SourceStatus.NothingAvailable;
+        }
+    }
+
+    /// <summary>Gives the used chunk back and takes the next one; false when none is waiting.</summary>
+    private bool NextChunk()
+    {
+        lock (_lock)
+        {
+            if (_chunk is not null)
+            {
+                _chunk.Clear();
+                _freeChunks.Push(_chunk);
+                _chunk = null;
+            }
+
+            if (!_fetched.TryDequeue(out var next))
+            {
+                return false;
+            }
+
+            var wasFull = _fetchedRecords >= _options.FetchQueueCapacity;
+            _fetchedRecords -= next.Count;
+            if (wasFull && _fetchedRecords < _options.FetchQueueCapacity)
+            {
+                Monitor.PulseAll(_lock);
+            }
+
+            _chunk = next;
+            _chunkIndex = 0;
+            return true;
         }
     }
 
@@ -353,13 +390,16 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
             try
             {
                 CommitPending();
+                List<ConsumeResult<byte[], byte[]>> chunk;
                 lock (_lock)
                 {
-                    while (_fetched.Count >= _options.FetchQueueCapacity && !_stopping)
+                    while (_fetchedRecords >= _options.FetchQueueCapacity && !_stopping)
                     {
                         Monitor.Wait(_lock, 100);
                         CommitPendingLocked();
                     }
+
+                    chunk = _freeChunks.TryPop(out var free) ? free : new List<ConsumeResult<byte[], byte[]>>(ChunkSize);
                 }
 
                 if (_partitions.Count == 0)
@@ -368,17 +408,31 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
                     continue;
                 }
 
+                // Wait for the first record, then take what librdkafka already holds, up to a chunk.
                 var result = _consumer.Consume(100);
-                if (result is null)
+                while (result is not null)
                 {
-                    continue;
+                    chunk.Add(result);
+                    if (chunk.Count == ChunkSize)
+                    {
+                        break;
+                    }
+
+                    result = _consumer.Consume(0);
                 }
 
                 bool wasEmpty;
                 lock (_lock)
                 {
+                    if (chunk.Count == 0)
+                    {
+                        _freeChunks.Push(chunk);
+                        continue;
+                    }
+
                     wasEmpty = _fetched.Count == 0;
-                    _fetched.Enqueue(result);
+                    _fetched.Enqueue(chunk);
+                    _fetchedRecords += chunk.Count;
                 }
 
                 if (wasEmpty)

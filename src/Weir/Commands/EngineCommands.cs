@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Confluent.Kafka;
 using Weir.Cli.Engine;
 using Weir.Cli.Hosting;
 using Weir.Connectors.Kafka;
@@ -106,11 +105,37 @@ internal static class EngineCommands
         }
     }
 
-    internal static Acks ParseAcks(string text) => text switch
+    public static Command Bench()
     {
-        "all" or "-1" => Acks.All,
-        "leader" or "1" => Acks.Leader,
-        "none" or "0" => Acks.None,
-        _ => throw new CliException($"--acks: '{text}' is not all, leader or none"),
-    };
+        var bootstrap = new Option<string>("--bootstrap") { Description = "Benchmark against this Kafka cluster. Default: an embedded broker in a temporary folder." };
+        var events = new Option<int>("--events") { Description = "Readings in the throughput backlog. Default: 1000000.", DefaultValueFactory = _ => 1_000_000 };
+        var partitions = new Option<int>("--partitions") { Description = "Partitions of the input topics. Default: 4.", DefaultValueFactory = _ => 4 };
+        var sensors = new Option<int>("--sensors") { Description = "Distinct keys. Default: 1000.", DefaultValueFactory = _ => 1_000 };
+        var parallelism = new Option<string>("--parallelism") { Description = "Parallelisms to measure, comma-separated. Default: 1,2.", DefaultValueFactory = _ => "1,2" };
+        var rate = new Option<int>("--rate") { Description = "Readings per second in the latency phase. Default: 20000.", DefaultValueFactory = _ => 20_000 };
+        var duration = new Option<string>("--duration") { Description = "Length of each latency measurement. Default: 20s.", DefaultValueFactory = _ => "20s" };
+        var command = new Command(
+            "engine",
+            "End-to-end engine benchmark through a Kafka broker: readings topic -> keyed one-second windows -> results topic. Prints throughput (events/s) and latency (p50/p99 of processing time minus watermark) per parallelism.")
+        {
+            bootstrap, events, partitions, sensors, parallelism, rate, duration,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var settings = new EngineBenchSettings
+            {
+                Bootstrap = parse.GetValue(bootstrap),
+                Events = parse.GetValue(events),
+                Partitions = parse.GetValue(partitions),
+                Sensors = parse.GetValue(sensors),
+                Parallelisms = [.. parse.GetValue(parallelism)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p =>
+                    int.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : throw new CliException($"--parallelism: '{p}' is not a positive number"))],
+                Rate = parse.GetValue(rate),
+                LatencyDuration = TimeSpan.FromMilliseconds(Durations.ParseMs(parse.GetValue(duration)!)),
+            };
+            await EngineBenchmark.RunAsync(settings, context.LoggerFactory, Console.Out, cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
 }
