@@ -66,10 +66,14 @@ internal static class EngineBenchmark
             await ProduceBacklogAsync(bootstrap, backlog, settings).ConfigureAwait(false);
             output.WriteLine($"backlog: {settings.Events:N0} readings written in {produced.Elapsed.TotalSeconds:F1} s ({settings.Events / produced.Elapsed.TotalSeconds:N0}/s)");
 
+            var consumed = Stopwatch.StartNew();
+            ReadBacklog(bootstrap, backlog, settings);
+            var baseline = settings.Events / consumed.Elapsed.TotalSeconds;
+            output.WriteLine($"baseline: a plain Confluent.Kafka consumer reads the backlog at {baseline:N0} events/s (no decoding, no processing)");
             foreach (var parallelism in settings.Parallelisms)
             {
                 var (seconds, windows) = await ThroughputAsync(bootstrap, backlog, $"bench-windows-{run}-p{parallelism}", parallelism, Path.Combine(folder, $"throughput-p{parallelism}"), settings, loggers, cancellationToken).ConfigureAwait(false);
-                output.WriteLine($"throughput p={parallelism}: {settings.Events / seconds:N0} events/s ({settings.Events:N0} readings, {windows:N0} window results, {seconds:F2} s)");
+                output.WriteLine($"throughput p={parallelism}: {settings.Events / seconds:N0} events/s, {settings.Events / seconds / baseline:F2}x the plain consumer ({settings.Events:N0} readings, {windows:N0} window results, {seconds:F2} s)");
             }
 
             foreach (var parallelism in settings.Parallelisms)
@@ -103,6 +107,23 @@ internal static class EngineBenchmark
             catch (IOException)
             {
             }
+        }
+    }
+
+    /// <summary>The baseline: one Confluent.Kafka consumer reading every partition of the backlog to its end.</summary>
+    private static void ReadBacklog(string bootstrap, string topic, EngineBenchSettings settings)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = $"bench-baseline-{topic}", EnableAutoCommit = false }).Build();
+        consumer.Assign(Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var read = 0;
+        while (read < settings.Events)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(10)) is null)
+            {
+                throw new InvalidOperationException($"baseline consumer: only {read} of {settings.Events} readings arrived");
+            }
+
+            read++;
         }
     }
 
