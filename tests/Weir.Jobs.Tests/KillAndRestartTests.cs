@@ -27,6 +27,7 @@ public sealed class KillAndRestartTests(ITestOutputHelper output)
         // The uninterrupted run.
         var reference = await RunToEndAsync(broker, data, "reference", 1, checkpoints: data.Combine("reference"));
         Assert.Equal(0, reference.ExitCode);
+
         var referenceWindows = DemoTopics.ReadWindows(broker, "reference", 2);
         Assert.Equal(expected.Count, referenceWindows.Count);
         foreach (var json in referenceWindows.Values)
@@ -49,12 +50,12 @@ public sealed class KillAndRestartTests(ITestOutputHelper output)
             var resumed = 0;
             for (var attempt = 0; kills < 3 && attempt < 6; attempt++)
             {
-                // Later runs have less left to do: kill them sooner.
-                var delay = TimeSpan.FromMilliseconds(random.Next(200, 2200 / (kills + 1)));
+                // Kill at a random moment after the run's next checkpoint completes (so restarts really resume).
+                var delay = TimeSpan.FromMilliseconds(random.Next(0, 400));
                 var (killed, restored) = await RunAndKillAsync(broker, topic, parallelism, checkpoints, delay);
                 kills += killed ? 1 : 0;
                 resumed += restored ? 1 : 0;
-                output.WriteLine($"p={parallelism} attempt {attempt}: {(restored ? "resumed from a checkpoint, " : "")}{(killed ? $"killed after {delay.TotalMilliseconds} ms" : "finished before the kill")}");
+                output.WriteLine($"p={parallelism} attempt {attempt}: {(restored ? "resumed from a checkpoint, " : "")}{(killed ? $"killed {delay.TotalMilliseconds} ms after a checkpoint" : "finished before the kill")}");
                 if (!killed)
                 {
                     break;
@@ -90,13 +91,36 @@ public sealed class KillAndRestartTests(ITestOutputHelper output)
     private static Task<ProcessResult> RunToEndAsync(EmbeddedBroker broker, TempDirectory data, string output, int parallelism, string checkpoints) =>
         WeirCli.RunAsync(Arguments(broker, output, parallelism, checkpoints), TimeSpan.FromMinutes(4), workingDirectory: data.Path);
 
-    /// <summary>Starts the job and SIGKILLs it <paramref name="delay"/> after it reports running: whether it was killed (not finished first), whether it resumed from a checkpoint.</summary>
+    /// <summary>The newest completed checkpoint in the folder (0 when none).</summary>
+    private static long Completed(string checkpoints) =>
+        Directory.Exists(checkpoints)
+            ? Directory.GetDirectories(checkpoints, "chk-*")
+                .Where(d => File.Exists(Path.Combine(d, "_metadata")))
+                .Select(d => long.Parse(Path.GetFileName(d)[4..], System.Globalization.CultureInfo.InvariantCulture))
+                .DefaultIfEmpty(0)
+                .Max()
+            : 0;
+
+    /// <summary>Starts the job and SIGKILLs it <paramref name="delay"/> after its next checkpoint completes: whether it was killed (not finished first), whether it resumed from a checkpoint.</summary>
     private static async Task<(bool Killed, bool Resumed)> RunAndKillAsync(EmbeddedBroker broker, string output, int parallelism, string checkpoints, TimeSpan delay)
     {
         using var process = WeirCli.Start(Arguments(broker, output, parallelism, checkpoints));
         var lines = new LineCollector(process);
         var running = await lines.WaitForLineAsync(l => l.Contains(" running: ", StringComparison.Ordinal) || l.Contains("finished", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
         var resumed = running.Contains("resumed from checkpoint", StringComparison.Ordinal);
+        var before = Completed(checkpoints);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!process.HasExited && Completed(checkpoints) <= before)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("no checkpoint completed within 2 minutes:\n" + lines.Text);
+            }
+
+            await Task.Delay(10);
+        }
+
         await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
         if (process.HasExited)
         {

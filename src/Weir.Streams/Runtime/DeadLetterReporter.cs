@@ -29,7 +29,8 @@ internal sealed class DeadLetterReporter(string jobName, IDeadLetterSink? sink, 
         metrics.DeadLetter(stage);
         if (_logged < 10 || _logged % 1000 == 0)
         {
-            logger.LogWarning(error, "job {Job}: record sent to dead letters at {Stage}: {Reason}", jobName, stage, reason);
+            // The reason is enough to read; the stack of a bad record's exception is noise (the dead letter keeps it).
+            logger.LogWarning("job {Job}: record sent to dead letters at {Stage}: {Reason}", jobName, stage, reason);
         }
 
         _logged++;

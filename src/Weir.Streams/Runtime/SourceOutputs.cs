@@ -19,6 +19,7 @@ internal sealed class SourceOutputs<T> : ReaderOutput<T>
     private readonly WatermarkValve _valve = new(0, endWhenAllEnded: false);
     private readonly long _idleTimeoutMs;
     private bool _noSplitsIdle;
+    private bool _polled;
     private SplitOutput? _default;
 
     public SourceOutputs(IOutput<T> chain, WatermarkStrategy<T> strategy, DeadLetterReporter errors, string stage)
@@ -79,6 +80,7 @@ internal sealed class SourceOutputs<T> : ReaderOutput<T>
     /// <summary>After every poll: let generators emit what they have.</summary>
     public void AfterPoll()
     {
+        _polled = true;
         foreach (var split in _active)
         {
             if (!split.Idle)
@@ -91,7 +93,10 @@ internal sealed class SourceOutputs<T> : ReaderOutput<T>
     /// <summary>The periodic check: idleness, then the generators' periodic emit.</summary>
     public void Periodic(long now)
     {
-        if (_valve.InputCount == 0 && !_noSplitsIdle)
+        // Only once the reader has been polled: a reader creates its splits in its first poll, and a subtask
+        // thread that starts late (a busy machine) must not look split-less and idle before that (its records
+        // would then be late downstream).
+        if (_valve.InputCount == 0 && !_noSplitsIdle && _polled)
         {
             // A reader with no splits (more subtasks than partitions) must not hold back event time downstream.
             _noSplitsIdle = true;
