@@ -60,6 +60,9 @@ internal sealed class LogSegment : IDisposable
 
     public string LogPath => FilePath(_directory, BaseOffset, ".log");
 
+    /// <summary>Suffix of the files of a segment removed by retention and waiting to be deleted.</summary>
+    public const string DeletedSuffix = ".deleted";
+
     public static string FileName(long baseOffset, string extension) => baseOffset.ToString("D20", CultureInfo.InvariantCulture) + extension;
 
     public static string FilePath(string directory, long baseOffset, string extension) => Path.Combine(directory, FileName(baseOffset, extension));
@@ -285,12 +288,30 @@ internal sealed class LogSegment : IDisposable
         _timeIndex.Dispose();
     }
 
-    /// <summary>Deletes the files of a segment that has been disposed.</summary>
+    /// <summary>
+    /// Renames the files of a segment that retention removed to <c>*.deleted</c> at once (open handles keep
+    /// reading), so a crash before the delayed delete cannot bring its data back on the next start.
+    /// </summary>
+    public void MarkDeleted()
+    {
+        foreach (var extension in (ReadOnlySpan<string>)[".log", ".index", ".timeindex"])
+        {
+            var path = FilePath(_directory, BaseOffset, extension);
+            if (File.Exists(path))
+            {
+                File.Move(path, path + DeletedSuffix, overwrite: true);
+            }
+        }
+    }
+
+    /// <summary>Deletes the files of a segment that has been disposed, under either name.</summary>
     public void DeleteFiles()
     {
         foreach (var extension in (ReadOnlySpan<string>)[".log", ".index", ".timeindex"])
         {
-            File.Delete(FilePath(_directory, BaseOffset, extension));
+            var path = FilePath(_directory, BaseOffset, extension);
+            File.Delete(path);
+            File.Delete(path + DeletedSuffix);
         }
     }
 

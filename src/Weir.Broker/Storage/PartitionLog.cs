@@ -88,6 +88,11 @@ internal sealed class PartitionLog : IDisposable
     {
         System.IO.Directory.CreateDirectory(directory);
         var (recoveryPoint, clean) = ReadRecoveryPoint(directory);
+        foreach (var path in System.IO.Directory.EnumerateFiles(directory, "*" + LogSegment.DeletedSuffix))
+        {
+            File.Delete(path); // removed by retention before a crash or stop; its delayed delete never ran
+        }
+
         var bases = new List<long>();
         foreach (var path in System.IO.Directory.EnumerateFiles(directory, "*.log"))
         {
@@ -329,6 +334,11 @@ internal sealed class PartitionLog : IDisposable
             }
 
             var removed = segments[..remove];
+            foreach (var segment in removed)
+            {
+                segment.MarkDeleted();
+            }
+
             Volatile.Write(ref _segments, segments[remove..]);
             Volatile.Write(ref _logStartOffset, _segments[0].BaseOffset);
             _unflushed.RemoveAll(s => Array.IndexOf(removed, s) >= 0);

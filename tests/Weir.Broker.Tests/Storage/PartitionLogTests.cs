@@ -113,6 +113,43 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void Segments_removed_by_retention_stay_removed_after_a_crash_before_their_delayed_delete()
+    {
+        var config = new LogConfig { SegmentBytes = 1024, RetentionBytes = 2048, RetentionMs = -1 };
+        var directory = Path.Combine(_directory.Path, "p");
+        long start;
+        using (var log = Open(config))
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                Append(log, TestBatches.Sized(1, 200));
+            }
+
+            var removed = log.ApplyRetention(_time.GetUtcNow().ToUnixTimeMilliseconds());
+            Assert.NotEmpty(removed);
+            start = log.LogStartOffset;
+
+            // The removed segments are still open (a running fetch may read them) but no longer look like data.
+            Assert.All(removed, s => Assert.False(File.Exists(s.LogPath)));
+            Assert.Equal(removed.Count, Directory.GetFiles(directory, "*.log" + LogSegment.DeletedSuffix).Length);
+            Assert.Equal(Offsets(ReadAll(log, start)).First(), start);
+
+            // The process dies: no delayed delete, no clean close.
+            foreach (var segment in removed)
+            {
+                segment.Dispose();
+            }
+
+            log.Dispose();
+        }
+
+        using var reopened = Open(config);
+        Assert.Equal(start, reopened.LogStartOffset);
+        Assert.Equal(40, reopened.LogEndOffset);
+        Assert.Empty(Directory.GetFiles(directory, "*" + LogSegment.DeletedSuffix));
+    }
+
+    [Fact]
     public void Time_retention_deletes_old_data_also_from_the_active_segment()
     {
         using var log = Open(new LogConfig { RetentionMs = 60_000 });
