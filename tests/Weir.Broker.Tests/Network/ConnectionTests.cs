@@ -126,6 +126,101 @@ public sealed class ConnectionTests
         }
     }
 
+    [Fact]
+    public async Task Invalid_batches_get_their_error_code_and_bad_frames_close_only_their_connection()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var broker = await EmbeddedBroker.StartAsync(o => { o.AutoCreateTopics = false; o.MaxFrameBytes = 64 * 1024; o.MaxMessageBytes = 4096; }, logs);
+        await CreateTopicAsync(broker, "strict");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(broker.Server.LocalEndPoint);
+
+        var good = TestBatches.Sized(3, 20);
+        var badCrc = TestBatches.Sized(3, 20);
+        badCrc[^1] ^= 0x01;
+        var oldMagic = TestBatches.Sized(3, 20);
+        oldMagic[16] = 1;
+        var unknownMagic = TestBatches.Sized(3, 20);
+        unknownMagic[16] = 3;
+        var tooLarge = TestBatches.Sized(1, 5000);
+        var control = TestBatches.Build([("c", 0)], attributes: 0x20);
+        (byte[] Batch, Weir.Broker.Protocol.ErrorCode Expected)[] cases =
+        [
+            (good, Weir.Broker.Protocol.ErrorCode.None),
+            (badCrc, Weir.Broker.Protocol.ErrorCode.CorruptMessage),
+            (oldMagic, Weir.Broker.Protocol.ErrorCode.UnsupportedForMessageFormat),
+            (unknownMagic, Weir.Broker.Protocol.ErrorCode.CorruptMessage),
+            (tooLarge, Weir.Broker.Protocol.ErrorCode.MessageTooLarge),
+            (control, Weir.Broker.Protocol.ErrorCode.InvalidRecord),
+            (good, Weir.Broker.Protocol.ErrorCode.None),
+        ];
+        for (var i = 0; i < cases.Length; i++)
+        {
+            await SendAsync(socket, ApiKey.Produce, 8, 100 + i, new ProduceRequest
+            {
+                Acks = -1,
+                TimeoutMs = 5000,
+                Topics = [new ProduceTopicData { Name = "strict", Partitions = [new ProducePartitionData { Index = 0, Records = (byte[])cases[i].Batch.Clone() }] }],
+            });
+            var (correlation, response) = await ReadResponseAsync<ProduceResponse>(socket, 8);
+            Assert.Equal(100 + i, correlation);
+            Assert.Equal(cases[i].Expected, response.Topics.Single().Partitions.Single().ErrorCode);
+        }
+
+        // Only the two good batches are in the log, one after the other.
+        await SendAsync(socket, ApiKey.Fetch, 11, 200, FetchAt("strict", 0, maxWaitMs: 0));
+        var (_, fetched) = await ReadFetchResponseAsync(socket, 11);
+        var stored = fetched.Topics.Single().Partitions.Single();
+        Assert.Equal(6, stored.HighWatermark);
+        Assert.Equal(2 * good.Length, stored.Records?.Length);
+
+        // ApiVersions at an unknown version: the KIP-511 answer (v0 layout, UNSUPPORTED_VERSION, the ApiVersions
+        // range the client should retry with).
+        await SendAsync(socket, ApiKey.ApiVersions, 99, 300, new ApiVersionsRequest());
+        var (apiCorrelation, versions) = await ReadResponseAsync<ApiVersionsResponse>(socket, 0);
+        Assert.Equal(300, apiCorrelation);
+        Assert.Equal(Weir.Broker.Protocol.ErrorCode.UnsupportedVersion, versions.ErrorCode);
+        Assert.Contains(new ApiVersionRange(ApiKey.ApiVersions, 0, 3), versions.ApiKeys);
+
+        // An unsupported version of another API, a frame over MaxFrameBytes, a negative size: each closes its connection.
+        async Task AssertClosedAsync(byte[] frame)
+        {
+            using var bad = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await bad.ConnectAsync(broker.Server.LocalEndPoint);
+            await bad.SendAsync(frame, SocketFlags.None);
+            Assert.True(await ClosedByBrokerAsync(bad), "the broker kept a connection open after bad input");
+        }
+
+        using (var writer = new KafkaWriter())
+        {
+            var size = writer.ReserveInt32();
+            new RequestHeader(ApiKey.Produce, 42, 1, "bad").Write(writer);
+            writer.PatchInt32(size, writer.Length - 4);
+            await AssertClosedAsync(writer.ToArray());
+        }
+
+        var huge = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(huge, (64 * 1024) + 1);
+        await AssertClosedAsync(huge);
+        var negative = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(negative, -5);
+        await AssertClosedAsync(negative);
+
+        // The first connection, which only sent well-formed requests, is still served; nothing failed.
+        await SendAsync(socket, ApiKey.Fetch, 11, 400, FetchAt("strict", 3, maxWaitMs: 0));
+        var (last, again) = await ReadFetchResponseAsync(socket, 11);
+        Assert.Equal(400, last);
+        Assert.Equal(good.Length, again.Topics.Single().Partitions.Single().Records?.Length);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+
+        // Bad input is logged once per connection at warning level with the client's address: the invalid batches
+        // of the first connection once, each closed connection once.
+        var warned = logs.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.StartsWith("client 127.0.0.1:", StringComparison.Ordinal))
+            .Select(e => e.Message.Split(' ')[1]).ToList();
+        Assert.Equal(4, warned.Count);
+        Assert.Equal(4, warned.Distinct(StringComparer.Ordinal).Count());
+    }
+
     private static async Task CreateTopicAsync(EmbeddedBroker broker, string name)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
@@ -157,8 +252,12 @@ public sealed class ConnectionTests
         await socket.SendAsync(writer.ToArray(), SocketFlags.None);
     }
 
-    /// <summary>Reads one response frame (header v0: the correlation id) and decodes it as a Fetch response.</summary>
-    private static async Task<(int CorrelationId, FetchResponse Response)> ReadFetchResponseAsync(Socket socket, short version)
+    private static Task<(int CorrelationId, FetchResponse Response)> ReadFetchResponseAsync(Socket socket, short version) =>
+        ReadResponseAsync<FetchResponse>(socket, version);
+
+    /// <summary>Reads one response frame with header v0 (the correlation id: every non-flexible response, and ApiVersions).</summary>
+    private static async Task<(int CorrelationId, T Response)> ReadResponseAsync<T>(Socket socket, short version)
+        where T : IKafkaMessage<T>
     {
         using var cancel = new CancellationTokenSource(Timeout);
         var sizeBytes = new byte[4];
@@ -167,7 +266,32 @@ public sealed class ConnectionTests
         await ReadExactlyAsync(socket, body, cancel.Token);
         var correlationId = BinaryPrimitives.ReadInt32BigEndian(body);
         var reader = new KafkaReader(body.AsMemory(4));
-        return (correlationId, FetchResponse.Read(ref reader, version));
+        return (correlationId, T.Read(ref reader, version));
+    }
+
+    /// <summary>True when the broker closed the connection (end of stream or reset) within the timeout.</summary>
+    private static async Task<bool> ClosedByBrokerAsync(Socket socket)
+    {
+        using var cancel = new CancellationTokenSource(Timeout);
+        var sink = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                if (await socket.ReceiveAsync(sink, SocketFlags.None, cancel.Token) == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async Task ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancel)
