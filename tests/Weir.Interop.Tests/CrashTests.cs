@@ -179,6 +179,92 @@ public sealed class CrashTests
         }
     }
 
+    [Fact]
+    public async Task Committed_offsets_survive_a_SIGKILL_of_the_broker()
+    {
+        using var data = new TempDirectory("crash-offsets");
+        var (broker, bootstrap) = await StartBrokerAsync(data, "127.0.0.1:0");
+        var committed = new Dictionary<int, long>();
+        try
+        {
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+            {
+                await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification { Name = "progress", NumPartitions = 3 }]);
+            }
+
+            using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = bootstrap, Acks = Acks.All }).Build())
+            {
+                for (var i = 0; i < 300; i++)
+                {
+                    producer.Produce(new TopicPartition("progress", i % 3), new Message<Null, string> { Value = $"r{i}" });
+                }
+
+                Assert.Equal(0, producer.Flush(Timeout));
+            }
+
+            // A group member processes half of the records, committing after each one.
+            using (var consumer = new ConsumerBuilder<Ignore, string>(GroupConfig(bootstrap)).Build())
+            {
+                consumer.Subscribe("progress");
+                for (var i = 0; i < 150; i++)
+                {
+                    var result = consumer.Consume(Timeout) ?? throw new TimeoutException($"only {i} records consumed");
+                    consumer.Commit([new TopicPartitionOffset(result.TopicPartition, result.Offset + 1)]);
+                    committed[result.Partition.Value] = result.Offset.Value + 1;
+                }
+
+                consumer.Close();
+            }
+
+            BrokerProcess.KillHard(broker);
+            await broker.WaitForExitAsync();
+        }
+        catch
+        {
+            BrokerProcess.KillHard(broker);
+            throw;
+        }
+
+        var port = new Uri("kafka://" + bootstrap).Port;
+        var (restarted, again) = await StartBrokerAsync(data, $"127.0.0.1:{port}");
+        try
+        {
+            using var consumer = new ConsumerBuilder<Ignore, string>(GroupConfig(again)).Build();
+            var partitions = Enumerable.Range(0, 3).Select(p => new TopicPartition("progress", p)).ToList();
+            var stored = consumer.Committed(partitions, Timeout).ToDictionary(o => o.Partition.Value, o => o.Offset.Value);
+            foreach (var (partition, offset) in committed)
+            {
+                Assert.Equal(offset, stored[partition]);
+            }
+
+            // The group resumes where it was: the other 150 records, none of the processed ones again.
+            consumer.Subscribe("progress");
+            var rest = new HashSet<string>();
+            for (var i = 0; i < 150; i++)
+            {
+                var result = consumer.Consume(Timeout) ?? throw new TimeoutException($"only {i} records after the restart");
+                Assert.True(result.Offset.Value >= committed.GetValueOrDefault(result.Partition.Value), $"{result.TopicPartitionOffset} was processed before the crash");
+                Assert.True(rest.Add(result.Message.Value), $"{result.Message.Value} read twice");
+            }
+
+            consumer.Close();
+        }
+        finally
+        {
+            BrokerProcess.Terminate(restarted);
+            await restarted.WaitForExitAsync();
+        }
+    }
+
+    private static ConsumerConfig GroupConfig(string bootstrap) => new()
+    {
+        BootstrapServers = bootstrap,
+        GroupId = "crash-group",
+        EnableAutoCommit = false,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        SessionTimeoutMs = 6000,
+    };
+
     private static async Task<(Process Process, string Bootstrap)> StartBrokerAsync(TempDirectory data, string listen)
     {
         var process = WeirCli.Start(["broker", "--listen", listen, "--data-dir", data.Combine("broker"), "--fsync", "Never"]);
