@@ -54,6 +54,14 @@ public sealed class ConnectionTests
         Assert.Equal(1, woken.HighWatermark);
         Assert.True(woken.Records?.Length > 61, "the parked fetch was answered without the record");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the parked fetch was answered after {clock.Elapsed.TotalSeconds:0.0} s, not when data arrived");
+
+        // A partition error answers at once, whatever max wait says: beyond the high watermark, an unknown topic.
+        await SendAsync(socket, ApiKey.Fetch, 11, 3, FetchAt("poll", 5, maxWaitMs: 60_000));
+        var (_, beyond) = await ReadFetchResponseAsync(socket, 11);
+        Assert.Equal(Weir.Broker.Protocol.ErrorCode.OffsetOutOfRange, beyond.Topics.Single().Partitions.Single().ErrorCode);
+        await SendAsync(socket, ApiKey.Fetch, 11, 4, FetchAt("no-such-topic", 0, maxWaitMs: 60_000));
+        var (_, unknown) = await ReadFetchResponseAsync(socket, 11);
+        Assert.Equal(Weir.Broker.Protocol.ErrorCode.UnknownTopicOrPartition, unknown.Topics.Single().Partitions.Single().ErrorCode);
     }
 
     [Fact]
