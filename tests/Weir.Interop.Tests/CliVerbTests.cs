@@ -45,6 +45,56 @@ public sealed class CliVerbTests
     }
 
     [Fact]
+    public async Task Produce_reads_a_file_and_consume_prints_timestamps_and_starts_at_latest()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        string[] bootstrap = ["--bootstrap", broker.BootstrapServers];
+        using var directory = new TempDirectory("cli-file");
+        var file = directory.Combine("lines.txt");
+        await File.WriteAllTextAsync(file, "one\ntwo\nthree\n");
+
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var produced = await WeirCli.RunAsync(["produce", "--topic", "from-file", "--file", file, .. bootstrap], Timeout);
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.True(produced.ExitCode == 0, produced.Describe());
+
+        var consumed = await WeirCli.RunAsync(["consume", "--topic", "from-file", "--from", "beginning", "--count", "3", "--print-timestamp", .. bootstrap], Timeout);
+        Assert.True(consumed.ExitCode == 0, consumed.Describe());
+        var lines = consumed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["one", "two", "three"], lines.Select(l => l.Split('\t')[1]));
+        foreach (var line in lines)
+        {
+            var stamp = line.Split('\t')[0];
+            Assert.StartsWith("CreateTime:", stamp, StringComparison.Ordinal);
+            var ms = long.Parse(stamp["CreateTime:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(ms, before, after);
+        }
+
+        // --from latest skips what is there: it prints the first record written after it started.
+        using var latest = WeirCli.Start(["consume", "--topic", "from-file", "--from", "latest", "--count", "1", .. bootstrap]);
+        var output = latest.StandardOutput.ReadToEndAsync();
+        var errors = latest.StandardError.ReadToEndAsync();
+        using (var producer = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, string>(new Confluent.Kafka.ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            var deadline = DateTime.UtcNow + Timeout;
+            for (var tick = 0; !latest.HasExited && DateTime.UtcNow < deadline; tick++)
+            {
+                await producer.ProduceAsync("from-file", new Confluent.Kafka.Message<Confluent.Kafka.Null, string> { Value = $"tick-{tick}" });
+                await Task.WhenAny(latest.WaitForExitAsync(), Task.Delay(200));
+            }
+        }
+
+        if (!latest.HasExited)
+        {
+            latest.Kill(entireProcessTree: true);
+            Assert.Fail("consume --from latest --count 1 did not finish: " + await errors);
+        }
+
+        Assert.True(latest.ExitCode == 0, await errors);
+        Assert.StartsWith("tick-", (await output).Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Creating_an_existing_topic_is_a_clear_error()
     {
         await using var broker = await EmbeddedBroker.StartAsync();
