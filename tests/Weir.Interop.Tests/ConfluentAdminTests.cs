@@ -73,6 +73,25 @@ public sealed class ConfluentAdminTests
     }
 
     [Fact]
+    public async Task What_one_node_cannot_do_is_refused_with_the_protocol_error()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        var replicated = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync([new TopicSpecification { Name = "replicated", NumPartitions = 1, ReplicationFactor = 3 }]));
+        Assert.Equal(ErrorCode.InvalidReplicationFactor, replicated.Results.Single().Error.Code);
+        var badName = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync([new TopicSpecification { Name = "no spaces/allowed", NumPartitions = 1 }]));
+        Assert.Equal(ErrorCode.TopicException, badName.Results.Single().Error.Code);
+
+        // A transactional producer cannot start (no transactions on this broker), and learns it at once rather than
+        // after its timeout.
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, TransactionalId = "tx-1" }).Build();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var refused = Assert.ThrowsAny<KafkaException>(() => producer.InitTransactions(TimeSpan.FromSeconds(60)));
+        Assert.Equal(ErrorCode.TransactionalIdAuthorizationFailed, refused.Error.Code);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), $"InitTransactions failed only after {clock.Elapsed.TotalSeconds:0} s");
+    }
+
+    [Fact]
     public async Task ListOffsets_finds_earliest_latest_and_the_first_record_at_a_timestamp()
     {
         await using var broker = await EmbeddedBroker.StartAsync();

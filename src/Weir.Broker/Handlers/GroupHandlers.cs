@@ -11,15 +11,11 @@ internal static class GroupHandlers
 {
     public static KafkaWriter FindCoordinator(BrokerContext broker, RequestContext request)
     {
-        var body = request.Parse<FindCoordinatorRequest>();
-        var response = new FindCoordinatorResponse { NodeId = broker.NodeId, Host = broker.AdvertisedHost, Port = broker.AdvertisedPort };
-        if (body.KeyType != FindCoordinatorRequest.GroupKey)
-        {
-            // Transactions are not supported, so there is no transaction coordinator.
-            response = new FindCoordinatorResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable, ErrorMessage = "transactions are not supported", NodeId = -1, Port = -1 };
-        }
-
-        return request.Respond(response);
+        // This node for every key (research note section 4). A transaction coordinator lookup is answered too, so
+        // that a transactional producer reaches InitProducerId and gets its fatal TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        // at once; COORDINATOR_NOT_AVAILABLE is retriable and left librdkafka retrying until its timeout.
+        _ = request.Parse<FindCoordinatorRequest>();
+        return request.Respond(new FindCoordinatorResponse { NodeId = broker.NodeId, Host = broker.AdvertisedHost, Port = broker.AdvertisedPort });
     }
 
     public static async ValueTask<KafkaWriter?> JoinGroupAsync(BrokerContext broker, RequestContext request)
