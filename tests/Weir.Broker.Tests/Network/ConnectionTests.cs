@@ -65,6 +65,52 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task Many_connections_pipelining_produce_requests_get_in_order_answers_and_distinct_offsets()
+    {
+        const int connections = 50, requests = 20, partitions = 5;
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
+        await CreateTopicAsync(broker, "busy", partitions);
+
+        async Task<List<(int Partition, long BaseOffset)>> ClientAsync(int client)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(broker.Server.LocalEndPoint);
+            for (var i = 0; i < requests; i++)
+            {
+                // All requests go out before any answer is read: the broker must pipeline and keep the order.
+                await SendAsync(socket, ApiKey.Produce, (short)(3 + (i % 6)), i, new ProduceRequest
+                {
+                    Acks = (short)(i % 2 == 0 ? 1 : -1),
+                    TimeoutMs = 5000,
+                    Topics = [new ProduceTopicData { Name = "busy", Partitions = [new ProducePartitionData { Index = (client + i) % partitions, Records = TestBatches.Sized(3, 10) }] }],
+                });
+            }
+
+            var offsets = new List<(int, long)>();
+            for (var i = 0; i < requests; i++)
+            {
+                var (correlation, response) = await ReadResponseAsync<ProduceResponse>(socket, (short)(3 + (i % 6)));
+                Assert.Equal(i, correlation);
+                var partition = response.Topics.Single().Partitions.Single();
+                Assert.Equal(Weir.Broker.Protocol.ErrorCode.None, partition.ErrorCode);
+                offsets.Add((partition.Index, partition.BaseOffset));
+            }
+
+            return offsets;
+        }
+
+        var all = (await Task.WhenAll(Enumerable.Range(0, connections).Select(c => Task.Run(() => ClientAsync(c))))).SelectMany(o => o).ToList();
+
+        // Every batch got its own three offsets: per partition the base offsets are 0, 3, 6, ... without gaps.
+        foreach (var group in all.GroupBy(o => o.Partition))
+        {
+            Assert.Equal(Enumerable.Range(0, group.Count()).Select(i => i * 3L), group.Select(o => o.BaseOffset).Order());
+        }
+
+        Assert.Equal(connections * requests, all.Count);
+    }
+
+    [Fact]
     public async Task A_client_that_stops_reading_or_stops_mid_frame_stalls_only_itself()
     {
         await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
@@ -229,10 +275,10 @@ public sealed class ConnectionTests
         Assert.Equal(4, warned.Distinct(StringComparer.Ordinal).Count());
     }
 
-    private static async Task CreateTopicAsync(EmbeddedBroker broker, string name)
+    private static async Task CreateTopicAsync(EmbeddedBroker broker, string name, int partitions = 1)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
-        await admin.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = 1 }]);
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = partitions }]);
     }
 
     private static FetchRequest FetchAt(string topic, long offset, int maxWaitMs) => new()
