@@ -65,6 +65,58 @@ public sealed class ConfluentGroupTests
     }
 
     /// <summary>
+    /// Static membership (group.instance.id) is accepted and behaves like dynamic membership (docs/broker.md, known
+    /// gaps): a static member consumes and commits, and the same instance id rejoins and resumes from the commits.
+    /// </summary>
+    [Fact]
+    public async Task A_static_member_joins_commits_and_rejoins_with_the_same_instance_id()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                producer.Produce("static", new Message<Null, string> { Value = $"v{i}" });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = "static-group",
+            GroupInstanceId = "instance-1",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            SessionTimeoutMs = 6000,
+        };
+        using (var consumer = new ConsumerBuilder<Null, string>(config).Build())
+        {
+            consumer.Subscribe("static");
+            for (var i = 0; i < 100; i++)
+            {
+                var result = consumer.Consume(TimeSpan.FromSeconds(30));
+                Assert.Equal($"v{i}", result?.Message.Value);
+                consumer.Commit(result);
+            }
+
+            consumer.Close();
+        }
+
+        using (var again = new ConsumerBuilder<Null, string>(config).Build())
+        {
+            again.Subscribe("static");
+            for (var i = 100; i < 200; i++)
+            {
+                Assert.Equal($"v{i}", again.Consume(TimeSpan.FromSeconds(30))?.Message.Value);
+            }
+
+            again.Close();
+        }
+    }
+
+    /// <summary>
     /// Issue 3's scenario: three members on six partitions (two Confluent.Kafka consumers in this process, one
     /// `weir consume --group` process), one closed, one SIGKILLed without LeaveGroup; the survivor takes over
     /// and every record is processed at least once; after a broker restart the group resumes from its commits.
