@@ -10,7 +10,7 @@ internal static partial class FactoryCommands
 {
     private static readonly Option<string> Bootstrap = new("--bootstrap")
     {
-        Description = "Kafka bootstrap servers (Weir's broker or any Kafka cluster). Default: 127.0.0.1:9092.",
+        Description = "Kafka bootstrap servers (Weir's broker or any Kafka cluster). Default: Factory:Kafka:Bootstrap, else Kafka:BootstrapServers, else 127.0.0.1:9092.",
     };
 
     private static readonly Option<bool> NoCreateTopics = new("--no-create-topics")
@@ -160,6 +160,9 @@ internal static partial class FactoryCommands
     internal static FactoryKafkaOptions KafkaSettings(WeirContext context, ParseResult? parse)
     {
         var kafka = context.Bind<FactoryKafkaOptions>($"{Section}:Kafka");
+
+        // Factory:Kafka:Bootstrap for this pipeline alone, else the platform-wide Kafka:BootstrapServers.
+        kafka.Bootstrap = context.Configuration[$"{Section}:Kafka:Bootstrap"] ?? context.Configuration["Kafka:BootstrapServers"] ?? kafka.Bootstrap;
         if (parse is not null)
         {
             kafka.Bootstrap = parse.Or(Bootstrap, kafka.Bootstrap);

@@ -13,7 +13,8 @@ internal sealed class FactoryWiring(WeirContext context, BrokerComponent broker,
     public FactoryKafkaOptions Kafka()
     {
         var kafka = FactoryCommands.KafkaSettings(context, parse: null);
-        if (context.Configuration[$"{FactoryCommands.Section}:Kafka:Bootstrap"] is null && broker.BootstrapServers is { } bootstrap)
+        if (context.Configuration[$"{FactoryCommands.Section}:Kafka:Bootstrap"] is null && context.Configuration["Kafka:BootstrapServers"] is null
+            && broker.BootstrapServers is { } bootstrap)
         {
             kafka.Bootstrap = bootstrap;
         }
