@@ -20,6 +20,9 @@ internal sealed class ConsumerGroup : IDisposable
     private readonly ITimer _timer;
     private readonly Dictionary<string, GroupMember> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingMember> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>Member ids replaced by a newer incarnation of the same static member (KIP-345): fenced for good.</summary>
+    private readonly HashSet<string> _fenced = new(StringComparer.Ordinal);
     private long _joinDeadlineMs;
     private long _syncDeadlineMs;
     private bool _disposed;
@@ -77,11 +80,21 @@ internal sealed class ConsumerGroup : IDisposable
                 return Task.FromResult(JoinError(ErrorCode.InconsistentGroupProtocol, request.MemberId));
             }
 
+            if (_fenced.Contains(request.MemberId))
+            {
+                return Task.FromResult(JoinError(ErrorCode.FencedInstanceId, request.MemberId));
+            }
+
+            if (request.MemberId.Length == 0 || _pending.ContainsKey(request.MemberId))
+            {
+                FenceEarlierIncarnation(request.GroupInstanceId);
+            }
+
             Task<JoinGroupResponse> result;
             if (request.MemberId.Length == 0)
             {
                 var memberId = $"{clientId}-{Guid.NewGuid():D}";
-                if (version >= 4)
+                if (version >= 4 && request.GroupInstanceId is null)
                 {
                     // KIP-394: the client must come back with this id; until then it is a pending member.
                     var now = NowMs;
@@ -122,7 +135,7 @@ internal sealed class ConsumerGroup : IDisposable
 
             if (!_members.TryGetValue(request.MemberId, out var member))
             {
-                return Task.FromResult(new SyncGroupResponse { ErrorCode = ErrorCode.UnknownMemberId });
+                return Task.FromResult(new SyncGroupResponse { ErrorCode = UnknownOrFenced(request.MemberId) });
             }
 
             if (request.GenerationId != Generation)
@@ -186,7 +199,7 @@ internal sealed class ConsumerGroup : IDisposable
 
             if (!_members.TryGetValue(request.MemberId, out var member))
             {
-                return ErrorCode.UnknownMemberId;
+                return UnknownOrFenced(request.MemberId);
             }
 
             if (request.GenerationId != Generation)
@@ -205,7 +218,8 @@ internal sealed class ConsumerGroup : IDisposable
         }
     }
 
-    public ErrorCode Leave(string memberId)
+    /// <summary>LeaveGroup for one member; a static member may be named by its instance id alone (member id "").</summary>
+    public ErrorCode Leave(string memberId, string? groupInstanceId = null)
     {
         lock (_lock)
         {
@@ -216,9 +230,14 @@ internal sealed class ConsumerGroup : IDisposable
                 return ErrorCode.None;
             }
 
+            if (memberId.Length == 0 && groupInstanceId is not null && StaticMember(groupInstanceId) is { } named)
+            {
+                memberId = named.MemberId;
+            }
+
             if (!_members.ContainsKey(memberId))
             {
-                return ErrorCode.UnknownMemberId;
+                return UnknownOrFenced(memberId);
             }
 
             _log.LogInformation("member {Member} left group {Group}", memberId, GroupId);
@@ -246,7 +265,7 @@ internal sealed class ConsumerGroup : IDisposable
 
             if (!_members.TryGetValue(memberId, out var member))
             {
-                return ErrorCode.UnknownMemberId;
+                return UnknownOrFenced(memberId);
             }
 
             if (generation != Generation)
@@ -314,6 +333,44 @@ internal sealed class ConsumerGroup : IDisposable
             }
         }
     }
+
+    private GroupMember? StaticMember(string groupInstanceId)
+    {
+        foreach (var member in _members.Values)
+        {
+            if (string.Equals(member.GroupInstanceId, groupInstanceId, StringComparison.Ordinal))
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A static member that comes back under a new member id (its process restarted, and static members send no
+    /// LeaveGroup) replaces its earlier incarnation at once instead of after that one's session timeout; the old
+    /// id is fenced (FENCED_INSTANCE_ID), so two processes configured with the same instance id cannot take turns.
+    /// Kafka also hands the new incarnation the old assignment without a rebalance; here the group rebalances.
+    /// </summary>
+    private void FenceEarlierIncarnation(string? groupInstanceId)
+    {
+        if (groupInstanceId is null || StaticMember(groupInstanceId) is not { } earlier)
+        {
+            return;
+        }
+
+        if (_fenced.Count >= 10_000)
+        {
+            _fenced.Clear(); // bounded; ids this old belong to processes long gone
+        }
+
+        _fenced.Add(earlier.MemberId);
+        _log.LogInformation("static member {Instance} of group {Group} rejoined; {Member} is fenced", groupInstanceId, GroupId, earlier.MemberId);
+        RemoveMember(earlier.MemberId, ErrorCode.FencedInstanceId);
+    }
+
+    private ErrorCode UnknownOrFenced(string memberId) => _fenced.Contains(memberId) ? ErrorCode.FencedInstanceId : ErrorCode.UnknownMemberId;
 
     private static JoinGroupResponse JoinError(ErrorCode error, string memberId) => new() { ErrorCode = error, MemberId = memberId, GenerationId = -1 };
 
@@ -529,15 +586,15 @@ internal sealed class ConsumerGroup : IDisposable
         return candidates.OrderByDescending(c => votes.GetValueOrDefault(c)).First();
     }
 
-    private void RemoveMember(string memberId)
+    private void RemoveMember(string memberId, ErrorCode reason = ErrorCode.UnknownMemberId)
     {
         if (!_members.Remove(memberId, out var member))
         {
             return;
         }
 
-        member.PendingJoin?.TrySetResult(JoinError(ErrorCode.UnknownMemberId, memberId));
-        member.PendingSync?.TrySetResult(new SyncGroupResponse { ErrorCode = ErrorCode.UnknownMemberId });
+        member.PendingJoin?.TrySetResult(JoinError(reason, memberId));
+        member.PendingSync?.TrySetResult(new SyncGroupResponse { ErrorCode = reason });
         switch (State)
         {
             case GroupState.Stable or GroupState.CompletingRebalance:

@@ -64,7 +64,7 @@ internal static class GroupHandlers
         {
             foreach (var member in body.Members)
             {
-                response.Members.Add(new LeaveGroupMemberResult(member.MemberId, member.GroupInstanceId, group.Leave(member.MemberId)));
+                response.Members.Add(new LeaveGroupMemberResult(member.MemberId, member.GroupInstanceId, group.Leave(member.MemberId, member.GroupInstanceId)));
             }
 
             // v0-2 answer for their single member at the top level; v3 reports per member.

@@ -48,5 +48,6 @@ internal enum ErrorCode : short
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
+    FencedInstanceId = 82,
     InvalidRecord = 87,
 }

@@ -259,6 +259,51 @@ public sealed class ConsumerGroupTests : IDisposable
         Assert.Contains(described.Members, m => m.MemberAssignment.SequenceEqual(new byte[] { 1 }));
     }
 
+    [Fact]
+    public async Task A_static_member_that_restarts_replaces_and_fences_its_earlier_incarnation_at_once()
+    {
+        var (a, b) = await TwoStableMembers();
+        var staticJoin = Request("");
+        staticJoin.GroupInstanceId = "instance-1";
+        var first = await StaticJoinAndSync(staticJoin, a, b);
+
+        // The process restarts without LeaveGroup and joins with an empty member id: no MEMBER_ID_REQUIRED round
+        // trip, and no waiting for the old member's session timeout.
+        var restarted = _group.Join(staticJoin, 5, "static", "/h");
+        Assert.Equal(GroupState.PreparingRebalance, _group.State);
+        Assert.Equal(ErrorCode.FencedInstanceId, _group.Heartbeat(Heartbeat(first.MemberId, first.GenerationId)));
+        Assert.Equal(ErrorCode.FencedInstanceId, _group.ValidateCommit(first.GenerationId, first.MemberId));
+        Assert.Equal(ErrorCode.FencedInstanceId, (await _group.Join(Request(first.MemberId), 5, "static", "/h")).ErrorCode);
+        var aJoin = _group.Join(Request(a), 5, "a", "/h");
+        var bJoin = _group.Join(Request(b), 5, "b", "/h");
+        var second = await restarted;
+        Assert.Equal(ErrorCode.None, second.ErrorCode);
+        Assert.NotEqual(first.MemberId, second.MemberId);
+        Assert.Equal(3, (await aJoin).Members.Count);
+        await bJoin;
+
+        // LeaveGroup v3 may name a static member by its instance id alone.
+        Assert.Equal(ErrorCode.None, _group.Leave("", "instance-1"));
+        Assert.Equal(ErrorCode.UnknownMemberId, _group.Heartbeat(Heartbeat(second.MemberId, second.GenerationId)));
+    }
+
+    private async Task<JoinGroupResponse> StaticJoinAndSync(JoinGroupRequest staticJoin, string a, string b)
+    {
+        var joining = _group.Join(staticJoin, 5, "static", "/h");
+        var aJoin = _group.Join(Request(a), 5, "a", "/h");
+        var bJoin = _group.Join(Request(b), 5, "b", "/h");
+        var joined = await joining;
+        Assert.Equal(ErrorCode.None, joined.ErrorCode);
+        var leader = await aJoin;
+        await bJoin;
+        var syncs = new[] { _group.Sync(Sync(joined.MemberId, joined.GenerationId)), _group.Sync(Sync(b, joined.GenerationId)) };
+        await _group.Sync(Sync(a, leader.GenerationId, (a, [1]), (b, [2]), (joined.MemberId, [3])));
+        Assert.Equal([3], (await syncs[0]).Assignment);
+        await syncs[1];
+        Assert.Equal(GroupState.Stable, _group.State);
+        return joined;
+    }
+
     private static JoinGroupRequest Request(string memberId, string[]? protocols = null, string protocolType = "consumer", int sessionMs = SessionMs) => new()
     {
         GroupId = "g",
