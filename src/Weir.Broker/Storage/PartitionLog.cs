@@ -378,6 +378,13 @@ internal sealed class PartitionLog : IDisposable
 
             lock (_lock)
             {
+                if (_closed)
+                {
+                    // Closed while this flush ran (a roll's background flush racing a stop): the closer has written
+                    // the recovery point, and a new instance may already own the directory.
+                    return true;
+                }
+
                 var active = _segments[^1];
                 var sealedFlushed = _unflushed.RemoveAll(s => s != active && Array.IndexOf(pending, s) >= 0) > 0;
                 if (sealedFlushed && active.BaseOffset > _recoveryPoint)
