@@ -53,7 +53,7 @@ public class DataStream<T>
     public DataStream<TOut> Process<TOut>(ProcessFunction<T, TOut> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return Transform(function.GetType().Name, () => new ProcessOperator<T, TOut>(function));
+        return Transform(function.GetType().Name, () => new ProcessOperator<T, TOut>(function.CopyForSubtask()));
     }
 
     /// <summary>

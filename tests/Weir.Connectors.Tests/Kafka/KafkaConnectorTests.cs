@@ -134,6 +134,81 @@ public sealed class KafkaConnectorTests
         await Eventually.HoldsAsync(() => !fromLatest.IsEmpty, Deadline, () => "the new record never arrived");
         Assert.Equal([new SensorEvent("late", 7)], fromLatest);
     }
+
+    [Fact]
+    public async Task Assigned_partitions_are_the_only_ones_read()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await KafkaFixture.CreateTopicAsync(broker, "sensor-data", 3);
+        var events = Events(300, 3, 2);
+        await KafkaFixture.ProduceAsync(broker, "sensor-data", events);
+
+        var env = StreamEnvironment.Create(new JobOptions { Name = "assigned", Parallelism = 2 });
+        var read = new ConcurrentQueue<SensorEvent>();
+        var source = new KafkaSource<SensorEvent>(
+            new KafkaSourceOptions { BootstrapServers = broker.BootstrapServers, Partitions = [new("sensor-data", 0), new("sensor-data", 2)], StopAtEndOffsets = true },
+            KafkaDeserializers.Json<SensorEvent>());
+        env.FromSource(source, WatermarkStrategy.NoWatermarks<SensorEvent>(), "in").ForEach(read.Enqueue);
+        await env.ExecuteAsync().WaitAsync(Deadline);
+
+        Assert.Equal(events.Where(e => e.Item1 != 1).Select(e => JsonSerializer.Deserialize<SensorEvent>(e.Item3, JsonSerializerOptions.Web)!.Value).Order(), read.Select(e => e.Value).Order());
+    }
+
+    [Fact]
+    public async Task Offsets_are_committed_to_the_group_when_a_checkpoint_completes_and_a_new_job_starts_from_them()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using var checkpoints = new TempDirectory("kafka-group-commits");
+        await KafkaFixture.CreateTopicAsync(broker, "sensor-data", 2);
+        var first = Events(400, 2, 4);
+        await KafkaFixture.ProduceAsync(broker, "sensor-data", first);
+        const string group = "committing-job";
+
+        // An unbounded job with checkpoints: once it has read everything and a checkpoint completes after that,
+        // the group holds the end offsets.
+        var env = StreamEnvironment.Create(new JobOptions
+        {
+            Name = "committing",
+            CheckpointDirectory = checkpoints.Path,
+            CheckpointInterval = TimeSpan.FromMilliseconds(50),
+        });
+        var seen = new ConcurrentQueue<SensorEvent>();
+        env.FromSource(
+                new KafkaSource<SensorEvent>(new KafkaSourceOptions { BootstrapServers = broker.BootstrapServers, Topics = ["sensor-data"], GroupId = group }, KafkaDeserializers.Json<SensorEvent>()),
+                WatermarkStrategy.NoWatermarks<SensorEvent>(),
+                "in")
+            .ForEach(seen.Enqueue);
+        await using (var job = env.Start())
+        {
+            await Eventually.HoldsAsync(() => seen.Count == first.Count, Deadline, () => $"read {seen.Count} of {first.Count}");
+            var committed = new TaskCompletionSource();
+            job.CheckpointCompleted += _ => committed.TrySetResult();
+            await committed.Task.WaitAsync(Deadline);
+            await Eventually.HoldsAsync(() => Committed(broker, group) is [200, 200], Deadline, () => $"committed: {string.Join(", ", Committed(broker, group))}");
+        }
+
+        // A job without checkpoints that starts from the group's offsets reads only what came after.
+        var second = Enumerable.Range(0, 50).Select(i => (i % 2, (string?)"s9", JsonSerializer.Serialize(new SensorEvent("s9", 10_000 + i), JsonSerializerOptions.Web), 1_800_000_000_000L + i)).ToList();
+        await KafkaFixture.ProduceAsync(broker, "sensor-data", second);
+        env = StreamEnvironment.Create(new JobOptions { Name = "from-committed" });
+        var rest = new ConcurrentQueue<SensorEvent>();
+        env.FromSource(
+                new KafkaSource<SensorEvent>(
+                    new KafkaSourceOptions { BootstrapServers = broker.BootstrapServers, Topics = ["sensor-data"], GroupId = group, StartFrom = KafkaStartOffsets.Committed(), StopAtEndOffsets = true },
+                    KafkaDeserializers.Json<SensorEvent>()),
+                WatermarkStrategy.NoWatermarks<SensorEvent>(),
+                "in")
+            .ForEach(rest.Enqueue);
+        await env.ExecuteAsync().WaitAsync(Deadline);
+        Assert.Equal(Enumerable.Range(10_000, 50).Select(i => (double)i), rest.Select(e => e.Value).Order());
+    }
+
+    /// <summary>The group's committed offset per partition of "sensor-data" (-1 when none), as any Kafka tool reads it.</summary>
+    private static long[] Committed(EmbeddedBroker broker, string group)
+    {
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = group }).Build();
+        return [.. consumer.Committed([new("sensor-data", 0), new("sensor-data", 1)], TimeSpan.FromSeconds(10)).OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value)];
+    }
 }
 
 /// <summary>Checkpoints with the Kafka source: offsets and state restored together after the job stops anywhere.</summary>
