@@ -47,6 +47,17 @@ public sealed class KafkaConnectorTests
             .OrderBy(c => (c.Sensor, c.Start))];
     }
 
+    /// <summary>Runs a job that reads with <paramref name="options"/> to the end offsets it sees at start: the values read, in order.</summary>
+    private static async Task<List<double>> ReadValuesAsync(string job, KafkaSourceOptions options, int parallelism = 1)
+    {
+        var env = StreamEnvironment.Create(new JobOptions { Name = job, Parallelism = parallelism });
+        var read = new ConcurrentQueue<SensorEvent>();
+        env.FromSource(new KafkaSource<SensorEvent>(options with { StopAtEndOffsets = true }, KafkaDeserializers.Json<SensorEvent>()), WatermarkStrategy.NoWatermarks<SensorEvent>(), "in")
+            .ForEach(read.Enqueue);
+        await env.ExecuteAsync().WaitAsync(Deadline);
+        return [.. read.Select(e => e.Value).Order()];
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -116,15 +127,16 @@ public sealed class KafkaConnectorTests
         await KafkaFixture.ProduceAsync(broker, "sensor-data", early);
 
         // From a timestamp: only records at or after it.
-        var env = StreamEnvironment.Create(new JobOptions { Name = "from-time" });
-        var fromTime = new ConcurrentQueue<SensorEvent>();
-        env.FromSource(Source(broker, "sensor-data", start: KafkaStartOffsets.FromTimestamp(1_700_000_000_000 + 150 * 100)), WatermarkStrategy.NoWatermarks<SensorEvent>(), "in")
-            .ForEach(fromTime.Enqueue);
-        await env.ExecuteAsync().WaitAsync(Deadline);
-        Assert.Equal(Enumerable.Range(150, 50).Select(i => (double)i), fromTime.Select(e => e.Value).Order());
+        var fromTime = await ReadValuesAsync("from-time", new KafkaSourceOptions
+        {
+            BootstrapServers = broker.BootstrapServers,
+            Topics = ["sensor-data"],
+            StartFrom = KafkaStartOffsets.FromTimestamp(1_700_000_000_000 + 150 * 100),
+        });
+        Assert.Equal(Enumerable.Range(150, 50).Select(i => (double)i), fromTime);
 
         // From latest: nothing that was there before the job started.
-        env = StreamEnvironment.Create(new JobOptions { Name = "from-latest" });
+        var env = StreamEnvironment.Create(new JobOptions { Name = "from-latest" });
         var fromLatest = new ConcurrentQueue<SensorEvent>();
         env.FromSource(Source(broker, "sensor-data", bounded: false, start: KafkaStartOffsets.Latest), WatermarkStrategy.NoWatermarks<SensorEvent>(), "in")
             .ForEach(fromLatest.Enqueue);
@@ -143,15 +155,11 @@ public sealed class KafkaConnectorTests
         var events = Events(300, 3, 2);
         await KafkaFixture.ProduceAsync(broker, "sensor-data", events);
 
-        var env = StreamEnvironment.Create(new JobOptions { Name = "assigned", Parallelism = 2 });
-        var read = new ConcurrentQueue<SensorEvent>();
-        var source = new KafkaSource<SensorEvent>(
-            new KafkaSourceOptions { BootstrapServers = broker.BootstrapServers, Partitions = [new("sensor-data", 0), new("sensor-data", 2)], StopAtEndOffsets = true },
-            KafkaDeserializers.Json<SensorEvent>());
-        env.FromSource(source, WatermarkStrategy.NoWatermarks<SensorEvent>(), "in").ForEach(read.Enqueue);
-        await env.ExecuteAsync().WaitAsync(Deadline);
-
-        Assert.Equal(events.Where(e => e.Item1 != 1).Select(e => JsonSerializer.Deserialize<SensorEvent>(e.Item3, JsonSerializerOptions.Web)!.Value).Order(), read.Select(e => e.Value).Order());
+        var read = await ReadValuesAsync(
+            "assigned",
+            new KafkaSourceOptions { BootstrapServers = broker.BootstrapServers, Partitions = [new("sensor-data", 0), new("sensor-data", 2)] },
+            parallelism: 2);
+        Assert.Equal(events.Where(e => e.Item1 != 1).Select(e => JsonSerializer.Deserialize<SensorEvent>(e.Item3, JsonSerializerOptions.Web)!.Value).Order(), read);
     }
 
     [Fact]
@@ -190,17 +198,10 @@ public sealed class KafkaConnectorTests
         // A job without checkpoints that starts from the group's offsets reads only what came after.
         var second = Enumerable.Range(0, 50).Select(i => (i % 2, (string?)"s9", JsonSerializer.Serialize(new SensorEvent("s9", 10_000 + i), JsonSerializerOptions.Web), 1_800_000_000_000L + i)).ToList();
         await KafkaFixture.ProduceAsync(broker, "sensor-data", second);
-        env = StreamEnvironment.Create(new JobOptions { Name = "from-committed" });
-        var rest = new ConcurrentQueue<SensorEvent>();
-        env.FromSource(
-                new KafkaSource<SensorEvent>(
-                    new KafkaSourceOptions { BootstrapServers = broker.BootstrapServers, Topics = ["sensor-data"], GroupId = group, StartFrom = KafkaStartOffsets.Committed(), StopAtEndOffsets = true },
-                    KafkaDeserializers.Json<SensorEvent>()),
-                WatermarkStrategy.NoWatermarks<SensorEvent>(),
-                "in")
-            .ForEach(rest.Enqueue);
-        await env.ExecuteAsync().WaitAsync(Deadline);
-        Assert.Equal(Enumerable.Range(10_000, 50).Select(i => (double)i), rest.Select(e => e.Value).Order());
+        var rest = await ReadValuesAsync(
+            "from-committed",
+            new KafkaSourceOptions { BootstrapServers = broker.BootstrapServers, Topics = ["sensor-data"], GroupId = group, StartFrom = KafkaStartOffsets.Committed() });
+        Assert.Equal(Enumerable.Range(10_000, 50).Select(i => (double)i), rest);
     }
 
     /// <summary>The group's committed offset per partition of "sensor-data" (-1 when none), as any Kafka tool reads it.</summary>
