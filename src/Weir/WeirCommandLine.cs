@@ -66,6 +66,8 @@ internal static class WeirCommandLine
             LpbfCommands.Bench(),
             PlantSyncBenchCommand.Create(),
             EngineCommands.Bench(),
+            FingerprintCommands.Bench(),
+            RtlsCommands.Bench(),
         ]));
         return root;
     }

@@ -30,10 +30,7 @@ public sealed partial class UpTests
             }, TimeSpan.FromSeconds(60), () => latest + "\n" + output.Text, TimeSpan.FromMilliseconds(500));
             Assert.Contains("A0", await http.GetStringAsync(new Uri("/rtls/anchors", UriKind.Relative)), StringComparison.Ordinal);
 
-            await ProcessRun.SignalAsync(process, "TERM");
-            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(exit.Token);
-            Assert.True(process.ExitCode == 0, output.Text);
+            Assert.True(await WeirCli.StopAsync(process, TimeSpan.FromSeconds(30)) == 0, output.Text);
             Assert.Contains(output.Lines, l => l.Contains("stopped rtls", StringComparison.Ordinal));
         }
         finally

@@ -24,4 +24,22 @@ public static class WeirCli
 
     public static System.Diagnostics.Process Start(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, bool redirectInput = false) =>
         ProcessRun.Start("dotnet", Arguments(arguments), workingDirectory, environment, redirectInput);
+
+    /// <summary>Stops a running `weir` as Ctrl+C or a service manager would (SIGTERM) and returns its exit code; kills it and throws after <paramref name="timeout"/>.</summary>
+    public static async Task<int> StopAsync(System.Diagnostics.Process process, TimeSpan timeout)
+    {
+        await ProcessRun.SignalAsync(process, "TERM");
+        using var exit = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(exit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"weir did not stop within {timeout} of SIGTERM");
+        }
+
+        return process.ExitCode;
+    }
 }

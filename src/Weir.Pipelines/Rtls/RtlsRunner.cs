@@ -97,7 +97,7 @@ internal static class RtlsRunner
         var (positions, rejected) = RtlsJob.BuildPositions(env.FromSource(packets, RtlsJob.DataWatermarks(options), settings.DataTopic), options, anchors);
         positions.SinkTo(new KafkaSink<TagPosition>(new KafkaSinkOptions { BootstrapServers = run.Bootstrap, Topic = settings.OutputTopic },
             p => new KafkaMessage(Encoding.UTF8.GetBytes(p.TagId), RtlsJson.Position(p))), settings.OutputTopic);
-        rejected.SinkTo(new DeadLetterStreamSink<RtlsRejection>(deadLetters, r => new DeadLetter(
+        rejected.SinkTo(new DeadLetterStreamSink<RtlsRejection>(() => new KafkaDeadLetterSink(run.Bootstrap, settings.DeadLetterTopic), r => new DeadLetter(
             RtlsJob.JobName, "tag-windows", r.Reason,
             new RecordOrigin(settings.DataTopic, r.Reading.Partition, r.Reading.Offset, r.Reading.TimestampMs,
                 Encoding.UTF8.GetBytes(r.Reading.TagId), RtlsPackets.EncodeReading(r.Reading)),

@@ -248,6 +248,46 @@ internal static class FingerprintCommands
         return command;
     }
 
+    public static Command Bench()
+    {
+        var equipment = new Option<int>("--equipment-count") { Description = "Equipment ids in the backlog.", DefaultValueFactory = _ => 10_000 };
+        var sensors = new Option<int>("--sensor-count") { Description = "Sensors per equipment.", DefaultValueFactory = _ => 25 };
+        var interval = new Option<string>("--interval") { Description = "Time between two messages of one equipment in the backlog.", DefaultValueFactory = _ => "10s" };
+        var backlog = new Option<string>("--backlog") { Description = "Event time the backlog spans (1-minute windows).", DefaultValueFactory = _ => "3m" };
+        var repeats = new Option<int>("--repeats") { Description = "Runs of each throughput measurement; the median is reported.", DefaultValueFactory = _ => 2 };
+        var liveEquipment = new Option<int>("--live-equipment") { Description = "Equipment ids in the live latency run (one message each per second).", DefaultValueFactory = _ => 1_000 };
+        var live = new Option<string>("--live") { Description = "Length of the live latency run.", DefaultValueFactory = _ => "75s" };
+        var liveWindow = new Option<double>("--live-window-minutes") { Description = "Window size of the live latency run.", DefaultValueFactory = _ => 0.25 };
+        var command = new Command("fingerprint",
+            "Measure events/s through the fingerprint job on a backlog (10,000 equipment × 25 sensors by default) at parallelism 1 and 2 " +
+            "against a raw Confluent.Kafka consumer of the same topic, and on live readings the latency from a window's end plus the " +
+            "watermark delay to its fingerprint on the output topic. Runs its own embedded broker under <data-root>/bench/fingerprint.")
+        {
+            equipment, sensors, interval, backlog, repeats, liveEquipment, live, liveWindow,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var options = Cli(() => new FingerprintBenchmark.Options
+            {
+                Bootstrap = "",
+                Equipment = Positive(parse.GetValue(equipment), "--equipment-count"),
+                Sensors = Positive(parse.GetValue(sensors), "--sensor-count"),
+                IntervalMs = Durations.ParseMs(parse.GetValue(interval)!),
+                BacklogMs = Durations.ParseMs(parse.GetValue(backlog)!),
+                Repeats = Positive(parse.GetValue(repeats), "--repeats"),
+                LiveEquipment = Positive(parse.GetValue(liveEquipment), "--live-equipment"),
+                LiveMs = Durations.ParseMs(parse.GetValue(live)!),
+                LiveWindowMinutes = parse.GetValue(liveWindow) > 0 ? parse.GetValue(liveWindow) : throw new ArgumentException("--live-window-minutes must be positive"),
+            });
+            await BenchBroker.RunAsync(context, "fingerprint",
+                bootstrap => FingerprintBenchmark.RunAsync(options with { Bootstrap = bootstrap }, Console.Out, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    internal static int Positive(int value, string option) => value >= 1 ? value : throw new ArgumentException($"{option} must be 1 or more");
+
     internal static GeneratorSchedule Schedule(ParseResult parse, long intervalMs)
     {
         if (parse.GetValue(Backlog) is { } backlog)

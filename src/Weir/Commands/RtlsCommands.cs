@@ -238,6 +238,40 @@ internal static class RtlsCommands
         return command;
     }
 
+    public static Command Bench()
+    {
+        var tags = new Option<int>("--tags") { Description = "Tags in the backlog.", DefaultValueFactory = _ => 10_000 };
+        var anchors = new Option<int>("--anchors") { Description = "Anchors, on a grid 10 m apart (15 m range).", DefaultValueFactory = _ => 50 };
+        var backlog = new Option<string>("--backlog") { Description = "Simulated time of the backlog (one step a second).", DefaultValueFactory = _ => "10s" };
+        var repeats = new Option<int>("--repeats") { Description = "Runs of each throughput measurement; the median is reported.", DefaultValueFactory = _ => 2 };
+        var liveTags = new Option<int>("--live-tags") { Description = "Tags in the live latency run.", DefaultValueFactory = _ => 1_000 };
+        var live = new Option<string>("--live") { Description = "Length of the live latency run.", DefaultValueFactory = _ => "30s" };
+        var command = new Command("rtls",
+            "Measure packets/s through the RTLS job on a simulated backlog (10,000 tags, 50 anchors by default) at parallelism 1 and 2 " +
+            "against a raw Confluent.Kafka consumer of the same topic, and on live packets the latency from a window's third packet to " +
+            "its position on out_data. Runs its own embedded broker under <data-root>/bench/rtls.")
+        {
+            tags, anchors, backlog, repeats, liveTags, live,
+        };
+        command.SetVerbAction(async (context, parse, cancellationToken) =>
+        {
+            var options = FingerprintCommands.Cli(() => new RtlsBenchmark.Options
+            {
+                Bootstrap = "",
+                Tags = FingerprintCommands.Positive(parse.GetValue(tags), "--tags"),
+                Anchors = parse.GetValue(anchors) >= 4 ? parse.GetValue(anchors) : throw new ArgumentException("--anchors must be 4 or more"),
+                BacklogMs = Durations.ParseMs(parse.GetValue(backlog)!),
+                Repeats = FingerprintCommands.Positive(parse.GetValue(repeats), "--repeats"),
+                LiveTags = FingerprintCommands.Positive(parse.GetValue(liveTags), "--live-tags"),
+                LiveMs = Durations.ParseMs(parse.GetValue(live)!),
+            });
+            await BenchBroker.RunAsync(context, "rtls",
+                bootstrap => RtlsBenchmark.RunAsync(options with { Bootstrap = bootstrap }, Console.Out, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
     private static FloorPlan LoadPlan(ParseResult parse, RtlsSimulatorSettings sim)
     {
         var grid = parse.GetValue(GridAnchors) ?? sim.GridAnchors;
