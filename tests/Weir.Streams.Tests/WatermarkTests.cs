@@ -192,6 +192,38 @@ public sealed class WatermarkTests
     }
 
     [Fact]
+    public void A_source_whose_splits_all_moved_away_turns_idle_and_a_split_that_comes_back_holds_event_time_again()
+    {
+        // As a Kafka source in group mode whose partitions are all revoked, then one assigned again.
+        var env = StreamEnvironment.Create(new JobOptions { TimeProvider = _clock, WatermarkInterval = TimeSpan.FromSeconds(1) });
+        var left = new TestSource<Reading>();
+        var right = new TestSource<Reading>();
+        var output = new CollectSink<SensorWindow>();
+        var strategy = Bounded(TimeSpan.Zero);
+        env.FromSource(left, strategy, "left")
+            .Union(env.FromSource(right, strategy, "right"))
+            .KeyBy(r => r.Sensor)
+            .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMinutes(1)))
+            .Aggregate(new CountSum(), (sensor, window, acc) => new SensorWindow(sensor, window.Start, window.End, acc.Count, acc.Sum))
+            .SinkTo(output);
+        using var run = JobTestRun.Start(env);
+        left.Emit(new Reading("a", 1, 1_000), 0).Emit(new Reading("a", 1, 100_000), 0);
+        right.Emit(new Reading("a", 1, 2_000), 0, split: 0).EndSplit(0);
+        run.Run();
+        Assert.Empty(output.Values); // the right source still stands at 2 000 until its periodic check
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        run.Run();
+        Assert.Equal([new SensorWindow("a", 0, Minute, 2, 2)], output.Values); // split-less: idle, no longer the minimum
+
+        output.Clear();
+        right.Emit(new Reading("a", 1, 150_000), 0, split: 1);
+        left.Emit(new Reading("a", 1, 300_000), 0);
+        run.Run();
+        Assert.Equal([new SensorWindow("a", Minute, 2 * Minute, 1, 1)], output.Values); // the new split holds time at 150 000
+    }
+
+    [Fact]
     public void A_watermark_strategy_in_the_middle_of_a_job_emits_on_the_interval()
     {
         var env = StreamEnvironment.Create(new JobOptions { TimeProvider = _clock, WatermarkInterval = TimeSpan.FromMilliseconds(200) });

@@ -34,6 +34,26 @@ public readonly record struct KafkaPartition(string Topic, int Partition)
     public override string ToString() => $"{Topic}-{Partition}";
 }
 
+/// <summary>Who decides which source subtask reads which partition.</summary>
+public enum KafkaSourceMode
+{
+    /// <summary>
+    /// The job assigns partitions to its subtasks (every partition of <see cref="KafkaSourceOptions.Topics"/>, or
+    /// <see cref="KafkaSourceOptions.Partitions"/>), as Flink's Kafka source does; positions come from the job's
+    /// checkpoints. Several processes running the same job each read every partition.
+    /// </summary>
+    Assign,
+
+    /// <summary>
+    /// Each source subtask's consumer subscribes to <see cref="KafkaSourceOptions.Topics"/> in the consumer group
+    /// <see cref="KafkaSourceOptions.GroupId"/>, as Kafka Streams and a plain consumer do: subtasks of one or several
+    /// processes share the partitions and take over each other's on rebalance. A partition starts from the group's
+    /// committed offset (else the checkpointed one, else <see cref="KafkaSourceOptions.StartFrom"/>); offsets are
+    /// committed when a checkpoint completes. At least once across rebalances and restarts.
+    /// </summary>
+    Group,
+}
+
 /// <summary>How a <see cref="KafkaSource{T}"/> reads.</summary>
 public sealed record KafkaSourceOptions
 {
@@ -48,12 +68,22 @@ public sealed record KafkaSourceOptions
 
     /// <summary>
     /// A consumer group to commit offsets to when a checkpoint completes (so tools show the job's lag, and
-    /// <see cref="KafkaStartOffsets.Committed"/> can start from them). Partitions are still assigned by the job
-    /// (as Flink's Kafka source does), not by the group.
+    /// <see cref="KafkaStartOffsets.Committed"/> can start from them). In <see cref="KafkaSourceMode.Assign"/> the
+    /// job still assigns the partitions; in <see cref="KafkaSourceMode.Group"/> (which needs it) the group does.
     /// </summary>
     public string? GroupId { get; init; }
 
-    /// <summary>Where to start in partitions without a checkpointed position. Default: earliest.</summary>
+    /// <summary>
+    /// Whether the job assigns partitions (default) or subscribes in <see cref="GroupId"/> and lets the group spread
+    /// them over every subtask of every process running the job (<see cref="KafkaSourceMode.Group"/>: needs
+    /// <see cref="GroupId"/> and <see cref="Topics"/>; no <see cref="Partitions"/>, no <see cref="StopAtEndOffsets"/>).
+    /// </summary>
+    public KafkaSourceMode Mode { get; init; } = KafkaSourceMode.Assign;
+
+    /// <summary>
+    /// Where to start in partitions without a checkpointed position (in <see cref="KafkaSourceMode.Group"/>: without a
+    /// committed offset of the group). Default: earliest.
+    /// </summary>
     public KafkaStartOffsets StartFrom { get; init; } = KafkaStartOffsets.Earliest;
 
     /// <summary>

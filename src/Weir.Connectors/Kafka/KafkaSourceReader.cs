@@ -11,7 +11,9 @@ namespace Weir.Connectors.Kafka;
 /// <summary>
 /// One subtask's share of a Kafka source. A fetch thread runs the consumer (librdkafka blocks) and queues
 /// what it reads; <see cref="Poll"/> takes from that queue on the subtask thread, so the job never waits on
-/// the network, and a full queue pauses fetching (backpressure reaches Kafka, not memory).
+/// the network, and a full queue pauses fetching (backpressure reaches Kafka, not memory). In group mode the
+/// consumer subscribes and the group's rebalances (on the fetch thread, inside Consume) travel through the same
+/// queue, in order with the records: an assigned partition becomes a split, a revoked one is released.
 /// </summary>
 internal sealed class KafkaSourceReader<T> : ISourceReader<T>
 {
@@ -23,14 +25,22 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
     // Fetched records travel from the fetch thread in chunks, so the two threads meet once per chunk, not per record.
     private const int ChunkSize = 512;
-    private readonly Queue<List<ConsumeResult<byte[], byte[]>>> _fetched = new();
+    private readonly Queue<Fetched> _fetched = new();
     private readonly Stack<List<ConsumeResult<byte[], byte[]>>> _freeChunks = new();
     private List<ConsumeResult<byte[], byte[]>>? _chunk;
     private int _chunkIndex;
     private int _fetchedRecords;
     private readonly object _lock = new();
-    private readonly Queue<List<TopicPartitionOffset>> _commits = new();
-    private readonly SortedDictionary<long, List<TopicPartitionOffset>> _snapshots = [];
+    private readonly Queue<List<(TopicPartitionOffset Offset, long Epoch)>> _commits = new();
+    private readonly SortedDictionary<long, List<(TopicPartitionOffset Offset, long Epoch)>> _snapshots = [];
+    private readonly Dictionary<string, long> _restored = new(StringComparer.Ordinal);
+    private readonly bool _group;
+    private readonly bool _cooperative;
+    // Fetch thread only (group mode): the partitions the consumer owns now, with the assignment they belong to.
+    private readonly Dictionary<TopicPartition, Owned> _owned = [];
+    private HashSet<TopicPartition>? _pendingRevoke;
+    private long _assignments;
+    private List<ConsumeResult<byte[], byte[]>>? _building;
     private readonly Thread _fetcher;
     private readonly string _sourceLabel;
     private volatile bool _stopping;
@@ -44,6 +54,14 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
         _deserializer = deserializer;
         _context = context;
         _sourceLabel = context.SourceName;
+        _group = options.Mode == KafkaSourceMode.Group;
+        _cooperative = options.ConsumerConfig.TryGetValue("partition.assignment.strategy", out var strategy)
+            && strategy.Contains("cooperative", StringComparison.OrdinalIgnoreCase);
+        foreach (var split in context.RestoredSplits)
+        {
+            _restored[split.SplitId] = BinaryPrimitives.ReadInt64LittleEndian(split.Position);
+        }
+
         var config = new ConsumerConfig(options.ConsumerConfig.ToDictionary(kv => kv.Key, kv => kv.Value))
         {
             BootstrapServers = options.BootstrapServers,
@@ -57,13 +75,28 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
         // job's own is never committed to (offsets live in the checkpoints).
         config.GroupId = options.GroupId ?? $"weir-{context.JobName}-{context.SourceName}";
 
-        _consumer = new ConsumerBuilder<byte[], byte[]>(config)
+        var builder = new ConsumerBuilder<byte[], byte[]>(config)
             .SetLogHandler((_, log) => Log(log))
-            .SetErrorHandler((_, error) => context.Logger.LogWarning("kafka source {Source}: {Reason}", _sourceLabel, error.Reason))
-            .Build();
+            .SetErrorHandler((_, error) => context.Logger.LogWarning("kafka source {Source}: {Reason}", _sourceLabel, error.Reason));
+        if (_group)
+        {
+            builder
+                .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions, lost: false))
+                .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, lost: true));
+        }
+
+        _consumer = builder.Build();
         try
         {
-            Assign();
+            if (_group)
+            {
+                _consumer.Subscribe(options.Topics);
+            }
+            else
+            {
+                Assign();
+            }
         }
         catch
         {
@@ -102,7 +135,7 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
         {
             if (_chunk is null || _chunkIndex == _chunk.Count)
             {
-                if (!NextChunk())
+                if (!NextChunk(output))
                 {
                     break;
                 }
@@ -156,33 +189,69 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
         }
     }
 
-    /// <summary>Gives the used chunk back and takes the next one; false when none is waiting.</summary>
-    private bool NextChunk()
+    /// <summary>
+    /// Gives the used chunk back and takes the next one, applying the partition changes queued before it; false
+    /// when none is waiting.
+    /// </summary>
+    private bool NextChunk(ReaderOutput<T> output)
     {
-        lock (_lock)
+        while (true)
         {
-            if (_chunk is not null)
+            Fetched next;
+            lock (_lock)
             {
-                _chunk.Clear();
-                _freeChunks.Push(_chunk);
-                _chunk = null;
+                if (_chunk is not null)
+                {
+                    _chunk.Clear();
+                    _freeChunks.Push(_chunk);
+                    _chunk = null;
+                }
+
+                if (!_fetched.TryDequeue(out next))
+                {
+                    return false;
+                }
+
+                if (next.Records is { } records)
+                {
+                    var wasFull = _fetchedRecords >= _options.FetchQueueCapacity;
+                    _fetchedRecords -= records.Count;
+                    if (wasFull && _fetchedRecords < _options.FetchQueueCapacity)
+                    {
+                        Monitor.PulseAll(_lock);
+                    }
+
+                    _chunk = records;
+                    _chunkIndex = 0;
+                    return true;
+                }
             }
 
-            if (!_fetched.TryDequeue(out var next))
+            Apply(output, next.Change!);
+        }
+    }
+
+    /// <summary>A rebalance reaches the subtask: revoked partitions stop emitting and no longer hold the watermark back; assigned ones become splits.</summary>
+    private void Apply(ReaderOutput<T> output, OwnershipChange change)
+    {
+        foreach (var partition in change.Revoked)
+        {
+            if (_partitions.Remove(partition, out var state))
             {
-                return false;
+                output.ReleaseSplit(state.SplitId);
+            }
+        }
+
+        foreach (var (partition, start, epoch) in change.Assigned)
+        {
+            if (_partitions.Remove(partition, out var previous))
+            {
+                output.ReleaseSplit(previous.SplitId);
             }
 
-            var wasFull = _fetchedRecords >= _options.FetchQueueCapacity;
-            _fetchedRecords -= next.Count;
-            if (wasFull && _fetchedRecords < _options.FetchQueueCapacity)
-            {
-                Monitor.PulseAll(_lock);
-            }
-
-            _chunk = next;
-            _chunkIndex = 0;
-            return true;
+            var state = new PartitionState(partition, SplitId(partition)) { Next = start, Epoch = epoch };
+            state.Output = output.ForSplit(state.SplitId);
+            _partitions[partition] = state;
         }
     }
 
@@ -219,7 +288,7 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
     public IReadOnlyList<SplitState> SnapshotState(long checkpointId)
     {
         var splits = new List<SplitState>(_partitions.Count);
-        var offsets = new List<TopicPartitionOffset>(_partitions.Count);
+        var offsets = new List<(TopicPartitionOffset, long)>(_partitions.Count);
         foreach (var state in _partitions.Values)
         {
             var position = new byte[8];
@@ -227,7 +296,7 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
             splits.Add(new SplitState(state.SplitId, position));
             if (state.Next >= 0)
             {
-                offsets.Add(new TopicPartitionOffset(state.Partition, state.Next));
+                offsets.Add((new TopicPartitionOffset(state.Partition, state.Next), state.Epoch));
             }
         }
 
@@ -264,11 +333,6 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
     {
         var all = _options.Partitions ?? Discover();
         var mine = all.Where(p => Owner(p, _context.Parallelism) == _context.SubtaskIndex).ToList();
-        var restored = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var split in _context.RestoredSplits)
-        {
-            restored[split.SplitId] = BinaryPrimitives.ReadInt64LittleEndian(split.Position);
-        }
 
         var starts = new List<TopicPartitionOffset>();
         var unresolved = new List<TopicPartition>();
@@ -277,7 +341,7 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
             var tp = new TopicPartition(p.Topic, p.Partition);
             var state = new PartitionState(tp, p.ToString());
             _partitions[tp] = state;
-            if (restored.TryGetValue(state.SplitId, out var next) && next >= 0)
+            if (_restored.TryGetValue(state.SplitId, out var next) && next >= 0)
             {
                 state.Next = next;
                 starts.Add(new TopicPartitionOffset(tp, next));
@@ -313,6 +377,126 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
             _context.SubtaskIndex,
             starts.Count == 0 ? "no partitions" : string.Join(", ", starts.Select(s => $"{s.TopicPartition.Topic}-{s.Partition.Value}@{Describe(s.Offset)}")));
         _consumer.Assign(starts);
+    }
+
+    private static string SplitId(TopicPartition partition) => new KafkaPartition(partition.Topic, partition.Partition.Value).ToString();
+
+    /// <summary>
+    /// Group mode, on the fetch thread: the group gave this consumer partitions. A partition it held right before
+    /// this (eager) rebalance goes on from where fetching stood, without a new split; a new one starts from the
+    /// group's committed offset, else from this job's checkpoint, else from <see cref="KafkaSourceOptions.StartFrom"/>.
+    /// </summary>
+    private List<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
+    {
+        if (_stopping)
+        {
+            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
+        }
+
+        var kept = new List<TopicPartitionOffset>();
+        var fresh = new List<TopicPartition>();
+        foreach (var partition in partitions)
+        {
+            if (_pendingRevoke?.Remove(partition) == true && _owned.TryGetValue(partition, out var owned))
+            {
+                kept.Add(new TopicPartitionOffset(partition, owned.FetchNext));
+            }
+            else
+            {
+                fresh.Add(partition);
+            }
+        }
+
+        if (_pendingRevoke is { Count: > 0 } gone)
+        {
+            Revoke([.. gone]);
+        }
+
+        _pendingRevoke = null;
+        var starts = ResolveGroupStart(fresh);
+        var assigned = new List<(TopicPartition, long, long)>(starts.Count);
+        foreach (var start in starts)
+        {
+            var epoch = ++_assignments;
+            _owned[start.TopicPartition] = new Owned(epoch) { FetchNext = start.Offset.Value };
+            assigned.Add((start.TopicPartition, start.Offset.Value, epoch));
+        }
+
+        if (assigned.Count > 0)
+        {
+            Publish(new Fetched(null, new OwnershipChange(assigned, [])));
+        }
+
+        _context.Logger.LogInformation(
+            "kafka source {Source} subtask {Subtask}: group {Group} assigned {Partitions}",
+            _sourceLabel,
+            _context.SubtaskIndex,
+            _options.GroupId,
+            partitions.Count == 0 ? "no partitions" : string.Join(", ", kept.Concat(starts).Select(s => $"{s.TopicPartition.Topic}-{s.Partition.Value}@{Describe(s.Offset)}")));
+        return [.. kept, .. starts];
+    }
+
+    /// <summary>
+    /// Group mode, on the fetch thread: partitions go away. What completed checkpoints hold is committed first (while
+    /// the partitions are still this consumer's). In an eager rebalance the revocation waits for the assignment
+    /// that follows, so partitions that stay here keep their split and position; lost ones (session timeout) and
+    /// cooperative revocations go at once.
+    /// </summary>
+    private void OnRevoked(List<TopicPartitionOffset> partitions, bool lost)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        var revoked = partitions.Select(p => p.TopicPartition).ToList();
+        if (!lost)
+        {
+            CommitPending();
+        }
+
+        if (!lost && !_cooperative)
+        {
+            (_pendingRevoke ??= []).UnionWith(revoked);
+            return;
+        }
+
+        _pendingRevoke?.ExceptWith(revoked);
+        Revoke(revoked);
+    }
+
+    private void Revoke(List<TopicPartition> revoked)
+    {
+        foreach (var partition in revoked)
+        {
+            _owned.Remove(partition);
+        }
+
+        Publish(new Fetched(null, new OwnershipChange([], revoked)));
+        _context.Logger.LogInformation(
+            "kafka source {Source} subtask {Subtask}: group {Group} revoked {Partitions}",
+            _sourceLabel,
+            _context.SubtaskIndex,
+            _options.GroupId,
+            string.Join(", ", revoked.Select(SplitId)));
+    }
+
+    private List<TopicPartitionOffset> ResolveGroupStart(List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            return [];
+        }
+
+        var committed = _consumer.Committed(partitions, MetadataTimeout).Where(c => c.Offset.Value >= 0).Select(c => new TopicPartitionOffset(c.TopicPartition, c.Offset)).ToList();
+        var missing = partitions.Except(committed.Select(c => c.TopicPartition)).ToList();
+        var checkpointed = missing
+            .Where(p => _restored.TryGetValue(SplitId(p), out var next) && next >= 0)
+            .Select(p => new TopicPartitionOffset(p, _restored[SplitId(p)]))
+            .ToList();
+        var rest = missing.Except(checkpointed.Select(c => c.TopicPartition)).ToList();
+        var otherwise = _options.StartFrom is KafkaStartOffsets.CommittedOffsets c ? c.Otherwise : _options.StartFrom;
+        return [.. committed, .. checkpointed, .. ResolveStart(rest, otherwise)];
     }
 
     private List<TopicPartitionOffset> ResolveStart(List<TopicPartition> partitions, KafkaStartOffsets start)
@@ -390,7 +574,6 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
             try
             {
                 CommitPending();
-                List<ConsumeResult<byte[], byte[]>> chunk;
                 lock (_lock)
                 {
                     while (_fetchedRecords >= _options.FetchQueueCapacity && !_stopping)
@@ -398,22 +581,28 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
                         Monitor.Wait(_lock, 100);
                         CommitPendingLocked();
                     }
-
-                    chunk = _freeChunks.TryPop(out var free) ? free : new List<ConsumeResult<byte[], byte[]>>(ChunkSize);
                 }
 
-                if (_partitions.Count == 0)
+                // A group member always polls: rebalances happen inside Consume.
+                if (!_group && _partitions.Count == 0)
                 {
                     Thread.Sleep(100);
                     continue;
                 }
 
-                // Wait for the first record, then take what librdkafka already holds, up to a chunk.
+                // Wait for the first record, then take what librdkafka already holds, up to a chunk. A rebalance
+                // inside Consume publishes what was taken so far first, so records and partition changes stay in order.
+                _building = TakeChunk();
                 var result = _consumer.Consume(100);
                 while (result is not null)
                 {
-                    chunk.Add(result);
-                    if (chunk.Count == ChunkSize)
+                    if (_group && !result.IsPartitionEOF && _owned.TryGetValue(result.TopicPartition, out var owned))
+                    {
+                        owned.FetchNext = result.Offset.Value + 1;
+                    }
+
+                    _building.Add(result);
+                    if (_building.Count == ChunkSize)
                     {
                         break;
                     }
@@ -421,27 +610,19 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
                     result = _consumer.Consume(0);
                 }
 
-                bool wasEmpty;
-                lock (_lock)
-                {
-                    if (chunk.Count == 0)
-                    {
-                        _freeChunks.Push(chunk);
-                        continue;
-                    }
-
-                    wasEmpty = _fetched.Count == 0;
-                    _fetched.Enqueue(chunk);
-                    _fetchedRecords += chunk.Count;
-                }
-
-                if (wasEmpty)
-                {
-                    _context.SignalDataAvailable();
-                }
+                var chunk = _building;
+                _building = null;
+                Publish(new Fetched(chunk, null));
             }
             catch (ConsumeException error) when (!error.Error.IsFatal)
             {
+                // What was gathered before the error was consumed already: it must still reach the subtask.
+                if (_building is { } gathered)
+                {
+                    _building = null;
+                    Publish(new Fetched(gathered, null));
+                }
+
                 _context.Logger.LogWarning("kafka source {Source}: {Reason}", _sourceLabel, error.Error.Reason);
             }
             catch (Exception error) when (!_stopping)
@@ -450,6 +631,43 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
                 _context.SignalDataAvailable();
                 return;
             }
+        }
+    }
+
+    private List<ConsumeResult<byte[], byte[]>> TakeChunk()
+    {
+        lock (_lock)
+        {
+            return _freeChunks.TryPop(out var free) ? free : new List<ConsumeResult<byte[], byte[]>>(ChunkSize);
+        }
+    }
+
+    /// <summary>Queues records or a partition change for the subtask (a partition change after the records being gathered).</summary>
+    private void Publish(Fetched item)
+    {
+        if (item.Change is not null && _building is { Count: > 0 } gathered)
+        {
+            Publish(new Fetched(gathered, null));
+            _building = TakeChunk();
+        }
+
+        bool wasEmpty;
+        lock (_lock)
+        {
+            if (item.Records is { Count: 0 } empty)
+            {
+                _freeChunks.Push(empty);
+                return;
+            }
+
+            wasEmpty = _fetched.Count == 0;
+            _fetched.Enqueue(item);
+            _fetchedRecords += item.Records?.Count ?? 0;
+        }
+
+        if (wasEmpty)
+        {
+            _context.SignalDataAvailable();
         }
     }
 
@@ -463,8 +681,20 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
 
     private void CommitPendingLocked()
     {
-        while (_commits.TryDequeue(out var offsets))
+        // In an eager rebalance the group refuses commits until the next assignment: they wait for it.
+        while (_pendingRevoke is null && _commits.TryDequeue(out var snapshot))
         {
+            // In group mode only partitions still held since the checkpoint's snapshot: a partition that moved away
+            // (and perhaps came back) may have been read further by another member, whose commit must stand.
+            var offsets = snapshot
+                .Where(s => !_group || (_owned.TryGetValue(s.Offset.TopicPartition, out var owned) && owned.Epoch == s.Epoch))
+                .Select(s => s.Offset)
+                .ToList();
+            if (offsets.Count == 0)
+            {
+                continue;
+            }
+
             try
             {
                 _consumer.Commit(offsets);
@@ -523,8 +753,26 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
 
         public bool Ended { get; set; }
 
+        /// <summary>The group assignment this partition came with (group mode; 0 otherwise).</summary>
+        public long Epoch { get; init; }
+
         public bool IsDone => Stop != long.MaxValue && Next >= Stop;
 
         public SourceOutput<T>? Output { get; set; }
     }
+
+    /// <summary>A partition this consumer holds in group mode (fetch thread).</summary>
+    private sealed class Owned(long epoch)
+    {
+        public long Epoch { get; } = epoch;
+
+        /// <summary>The offset after the last record fetched.</summary>
+        public long FetchNext { get; set; }
+    }
+
+    /// <summary>Partitions that moved: revoked first, then assigned (with their start offsets and assignment).</summary>
+    private sealed record OwnershipChange(IReadOnlyList<(TopicPartition Partition, long Start, long Epoch)> Assigned, IReadOnlyList<TopicPartition> Revoked);
+
+    /// <summary>What the fetch thread queues for the subtask: a chunk of records or a partition change.</summary>
+    private readonly record struct Fetched(List<ConsumeResult<byte[], byte[]>>? Records, OwnershipChange? Change);
 }

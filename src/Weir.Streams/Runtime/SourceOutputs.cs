@@ -96,9 +96,10 @@ internal sealed class SourceOutputs<T> : ReaderOutput<T>
         // Only once the reader has been polled: a reader creates its splits in its first poll, and a subtask
         // thread that starts late (a busy machine) must not look split-less and idle before that (its records
         // would then be late downstream).
-        if (_valve.InputCount == 0 && !_noSplitsIdle && _polled)
+        if (_splits.Count == 0 && !_noSplitsIdle && _polled)
         {
-            // A reader with no splits (more subtasks than partitions) must not hold back event time downstream.
+            // A reader with no splits (more subtasks than partitions), or whose splits all ended or moved away (a
+            // consumer group revoked its partitions), must not hold back event time downstream.
             _noSplitsIdle = true;
             _chain.EmitIdle(true);
             return;
@@ -134,6 +135,12 @@ internal sealed class SourceOutputs<T> : ReaderOutput<T>
 
         _active.Clear();
         _splits.Clear();
+        if (_noSplitsIdle)
+        {
+            _noSplitsIdle = false;
+            _chain.EmitIdle(false);
+        }
+
         if (_valve.Current != Timestamps.MaxWatermark)
         {
             _chain.EmitWatermark(Timestamps.MaxWatermark);
