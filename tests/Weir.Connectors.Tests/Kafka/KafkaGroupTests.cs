@@ -128,9 +128,9 @@ public sealed class KafkaGroupTests
         Assert.Empty(PartitionsOf(first).Intersect(ofB));
 
         // B stops (leaving the group): A is given B's partitions too.
+        var beforeTakeover = first.Count;
         await b.DisposeAsync();
         await WaitForMembersAsync(broker, group, members: 1, partitionsEach: Partitions);
-        var beforeTakeover = first.Count;
 
         await ProduceAsync(broker, 400, 400);
         await Eventually.HoldsAsync(() => first.Count - beforeTakeover >= 400, Deadline, () => $"A read {first.Count - beforeTakeover} of the 400 new records");
