@@ -19,7 +19,7 @@ public sealed class KafkaGroupTests
     private const int Partitions = 4;
 
     /// <summary>A job reading <see cref="Topic"/> in <paramref name="group"/> into <paramref name="read"/> (the values: value % 4 is the partition).</summary>
-    private static JobHandle StartJob(EmbeddedBroker broker, string group, string name, int parallelism, ConcurrentQueue<double> read, string? checkpoints = null)
+    private static JobHandle StartJob(EmbeddedBroker broker, string group, string name, int parallelism, ConcurrentQueue<double> read, string? checkpoints = null, string assignor = "range,roundrobin")
     {
         var env = StreamEnvironment.Create(new JobOptions
         {
@@ -36,7 +36,7 @@ public sealed class KafkaGroupTests
                 GroupId = group,
                 Mode = KafkaSourceMode.Group,
                 // Members notice a rebalance within half a second (the broker's minimum session timeout is 6 s).
-                ConsumerConfig = new Dictionary<string, string> { ["heartbeat.interval.ms"] = "500", ["session.timeout.ms"] = "6000" },
+                ConsumerConfig = new Dictionary<string, string> { ["heartbeat.interval.ms"] = "500", ["session.timeout.ms"] = "6000", ["partition.assignment.strategy"] = assignor },
             },
             KafkaDeserializers.Json<SensorEvent>());
         env.FromSource(source, WatermarkStrategy.NoWatermarks<SensorEvent>(), "in").ForEach(e => read.Enqueue(e.Value));
@@ -104,8 +104,10 @@ public sealed class KafkaGroupTests
         Assert.Empty(PartitionsOf(first).Intersect(PartitionsOf(second)));
     }
 
-    [Fact]
-    public async Task When_a_job_stops_the_other_takes_over_its_partitions_from_the_committed_offsets()
+    [Theory]
+    [InlineData("range,roundrobin")] // eager: every rebalance revokes everything first
+    [InlineData("cooperative-sticky")] // incremental: only the partitions that move are revoked
+    public async Task When_a_job_stops_the_other_takes_over_its_partitions_from_the_committed_offsets(string assignor)
     {
         await using var broker = await EmbeddedBroker.StartAsync();
         await KafkaFixture.CreateTopicAsync(broker, Topic, Partitions);
@@ -115,8 +117,8 @@ public sealed class KafkaGroupTests
         var first = new ConcurrentQueue<double>();
         var second = new ConcurrentQueue<double>();
 
-        await using var a = StartJob(broker, group, "taking-over", 1, first, checkpointsA.Path);
-        var b = StartJob(broker, group, "taking-over", 1, second, checkpointsB.Path);
+        await using var a = StartJob(broker, group, "taking-over", 1, first, checkpointsA.Path, assignor);
+        var b = StartJob(broker, group, "taking-over", 1, second, checkpointsB.Path, assignor);
         await WaitForMembersAsync(broker, group, members: 2, partitionsEach: 2);
 
         await ProduceAsync(broker, 0, 400);
