@@ -167,10 +167,10 @@ public sealed class WatermarkTests
         }
     }
 
-    [Fact]
-    public void A_union_takes_the_minimum_of_its_inputs()
+    /// <summary>Two sources in a union, one-minute windows per sensor behind it.</summary>
+    private (TestSource<Reading> Left, TestSource<Reading> Right, CollectSink<SensorWindow> Output, JobTestRun Run) UnionJob()
     {
-        var env = StreamEnvironment.Create(new JobOptions { TimeProvider = _clock });
+        var env = StreamEnvironment.Create(new JobOptions { TimeProvider = _clock, WatermarkInterval = TimeSpan.FromSeconds(1) });
         var left = new TestSource<Reading>();
         var right = new TestSource<Reading>();
         var output = new CollectSink<SensorWindow>();
@@ -181,7 +181,14 @@ public sealed class WatermarkTests
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMinutes(1)))
             .Aggregate(new CountSum(), (sensor, window, acc) => new SensorWindow(sensor, window.Start, window.End, acc.Count, acc.Sum))
             .SinkTo(output);
-        using var run = JobTestRun.Start(env);
+        return (left, right, output, JobTestRun.Start(env));
+    }
+
+    [Fact]
+    public void A_union_takes_the_minimum_of_its_inputs()
+    {
+        var (left, right, output, run) = UnionJob();
+        using var _ = run;
         left.Emit(new Reading("a", 1, 1_000), 0).Emit(new Reading("a", 1, 100_000), 0);
         right.Emit(new Reading("a", 1, 2_000), 0);
         run.Run();
@@ -195,18 +202,8 @@ public sealed class WatermarkTests
     public void A_source_whose_splits_all_moved_away_turns_idle_and_a_split_that_comes_back_holds_event_time_again()
     {
         // As a Kafka source in group mode whose partitions are all revoked, then one assigned again.
-        var env = StreamEnvironment.Create(new JobOptions { TimeProvider = _clock, WatermarkInterval = TimeSpan.FromSeconds(1) });
-        var left = new TestSource<Reading>();
-        var right = new TestSource<Reading>();
-        var output = new CollectSink<SensorWindow>();
-        var strategy = Bounded(TimeSpan.Zero);
-        env.FromSource(left, strategy, "left")
-            .Union(env.FromSource(right, strategy, "right"))
-            .KeyBy(r => r.Sensor)
-            .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMinutes(1)))
-            .Aggregate(new CountSum(), (sensor, window, acc) => new SensorWindow(sensor, window.Start, window.End, acc.Count, acc.Sum))
-            .SinkTo(output);
-        using var run = JobTestRun.Start(env);
+        var (left, right, output, run) = UnionJob();
+        using var _ = run;
         left.Emit(new Reading("a", 1, 1_000), 0).Emit(new Reading("a", 1, 100_000), 0);
         right.Emit(new Reading("a", 1, 2_000), 0, split: 0).EndSplit(0);
         run.Run();
