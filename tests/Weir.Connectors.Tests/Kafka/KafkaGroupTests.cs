@@ -146,6 +146,50 @@ public sealed class KafkaGroupTests
     }
 
     [Fact]
+    public async Task A_member_that_dies_without_leaving_the_group_is_replaced_after_its_session_timeout()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await KafkaFixture.CreateTopicAsync(broker, Topic, Partitions);
+        const string group = "dying";
+        var read = new ConcurrentQueue<double>();
+        await using var job = StartJob(broker, group, "surviving", 1, read);
+
+        // The other member: a plain group consumer that never commits, then vanishes without a LeaveGroup (as a
+        // SIGKILLed process does): Confluent.Kafka's Dispose without Close does not tell the coordinator (the group
+        // still lists it right afterwards; checked by hand).
+        var dying = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = group,
+            EnableAutoCommit = false,
+            HeartbeatIntervalMs = 500,
+            SessionTimeoutMs = 6000,
+        }).Build();
+        dying.Subscribe(Topic);
+        using var stop = new CancellationTokenSource();
+        var polling = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                dying.Consume(100);
+            }
+        });
+        await WaitForMembersAsync(broker, group, members: 2, partitionsEach: 2);
+        await ProduceAsync(broker, 0, 400);
+        await Eventually.HoldsAsync(() => read.Count >= 200, Deadline, () => $"read {read.Count} of the job's 200");
+        var mine = PartitionsOf(read);
+        Assert.Equal(2, mine.Count);
+
+        await stop.CancelAsync();
+        await polling;
+        dying.Dispose();
+
+        // After the session timeout the group drops it and the job reads its partitions from the start (nothing committed).
+        await Eventually.HoldsAsync(() => read.Count >= 400, Deadline, () => $"read {read.Count} of 400");
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => (double)i), read.Order());
+    }
+
+    [Fact]
     public void Group_mode_needs_a_group_and_topics()
     {
         var error = Assert.Throws<ArgumentException>(() => new KafkaSource<SensorEvent>(
