@@ -11,6 +11,7 @@ TEST_APT_PACKAGES=(
   protobuf-compiler libprotobuf-dev   # protoc + google/protobuf/*.proto: message_pb2.py for those tests
   python3-numpy python3-scipy python3-sklearn   # LPBF reference implementation and benchmark
   python3-msgpack python3-pil python3-requests  # LPBF challenge-style Python client
+  libdeflate0               # LPBF: the faster inflate Weir uses when present (tests check both paths agree)
   postgresql                # SQL connector and plant-sync tests run against a real server
   chromium                  # dashboard and web pages seen by a real browser
 )

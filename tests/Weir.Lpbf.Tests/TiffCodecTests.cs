@@ -18,6 +18,55 @@ public sealed class TiffCodecTests
         Assert.Equal(pixels, ReadWithLibTiff(tiff));
     }
 
+    [Fact]
+    public void Libdeflate_inflates_what_zlib_does_and_refuses_what_does_not_fit()
+    {
+        // scripts/test-deps.sh installs libdeflate0, so the fast path is what these tests exercise; the decoder
+        // falls back to ZLibStream on a machine without it.
+        Assert.True(LibDeflate.IsAvailable, "libdeflate.so.0 cannot be loaded: install Debian's libdeflate0");
+        var plain = new byte[64_000];
+        new Random(4).NextBytes(plain.AsSpan(0, 32_000)); // half noise, half zeros: literals and long matches
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            zlib.Write(plain);
+        }
+
+        var stream = compressed.ToArray();
+        var output = new byte[plain.Length];
+        Assert.True(LibDeflate.TryInflateExactly(stream, output));
+        Assert.Equal(plain, output);
+
+        Assert.False(LibDeflate.TryInflateExactly(stream, new byte[plain.Length + 1]), "a stream shorter than the buffer");
+        Assert.False(LibDeflate.TryInflateExactly(stream, new byte[plain.Length - 1]), "a stream longer than the buffer");
+        Assert.False(LibDeflate.TryInflateExactly(stream.AsSpan(0, stream.Length / 2), output), "a truncated stream");
+    }
+
+    [Fact]
+    public void A_reused_tile_that_held_other_pixels_decodes_with_zero_margins()
+    {
+        // Pooled tiles come back dirty; the fast path rewrites the pixels and clears only the margins, which
+        // the Q2 kernels read as the zero padding outside the image.
+        var pixels = OutlierDetectorTests.RandomTile(new Random(3), 130, 77);
+        var tile = new Tile();
+        tile.Reset(140, 90);
+        tile.Buffer.AsSpan().Fill(0xFFFF);
+
+        Assert.True(TiffTileDecoder.TryDecodeStrips(TiffTileEncoder.Encode(pixels, 130, 77), tile));
+
+        Assert.Equal(pixels, tile.ToArray());
+        var used = (tile.Rows + 2 * Tile.Pad) * tile.Stride;
+        for (var i = 0; i < used; i++)
+        {
+            var row = i / tile.Stride - Tile.Pad;
+            var col = i % tile.Stride;
+            if (row < 0 || row >= tile.Rows || col >= tile.Cols)
+            {
+                Assert.True(tile.Buffer[i] == 0, $"margin element {i} (row {row}, column {col}) is {tile.Buffer[i]}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(Compression.LZW, Predictor.NONE, false)]
     [InlineData(Compression.ADOBE_DEFLATE, Predictor.HORIZONTAL, false)]

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Weir.Streams.Sinks;
 using Weir.Streams.Time;
 
@@ -31,6 +30,8 @@ public sealed record KafkaSinkOptions
 /// a checkpoint completes every record written so far is delivered (acknowledged as <see cref="KafkaSinkOptions.Acks"/>
 /// says), so after a restart nothing is missing; records after the last checkpoint are written again: give them
 /// deterministic keys or ids (<c>DeterministicId</c>) so consumers recognise them. A delivery failure fails the job.
+/// The writers of a job's sinks with the same producer settings share one producer
+/// (<see cref="SharedKafkaProducers"/>), so records for several topics travel in one produce request.
 /// </summary>
 public sealed class KafkaSink<T>(KafkaSinkOptions options, Func<T, KafkaMessage> serializer) : ISink<T>
 {
@@ -43,6 +44,7 @@ public sealed class KafkaSink<T>(KafkaSinkOptions options, Func<T, KafkaMessage>
         private readonly KafkaSinkOptions _options;
         private readonly Func<T, KafkaMessage> _serializer;
         private readonly SinkContext _context;
+        private readonly SharedKafkaProducers.Lease _lease;
         private readonly IProducer<byte[]?, byte[]> _producer;
         private readonly Action<DeliveryReport<byte[]?, byte[]>> _onDelivery;
         private Error? _deliveryError;
@@ -58,11 +60,10 @@ public sealed class KafkaSink<T>(KafkaSinkOptions options, Func<T, KafkaMessage>
                 BootstrapServers = options.BootstrapServers,
                 Acks = options.Acks,
                 LingerMs = options.Linger.TotalMilliseconds,
-                ClientId = $"weir-{context.JobName}-{context.SinkName}-{context.SubtaskIndex}",
             };
-            _producer = new ProducerBuilder<byte[]?, byte[]>(config)
-                .SetErrorHandler((_, error) => context.Logger.LogWarning("kafka sink {Sink}: {Reason}", context.SinkName, error.Reason))
-                .Build();
+            config.SocketNagleDisable ??= true; // as the Java client does: a linger already batches, Nagle would only delay
+            _lease = SharedKafkaProducers.Acquire(context.JobName, config, context.Logger);
+            _producer = _lease.Producer;
             _onDelivery = report =>
             {
                 if (report.Error.IsError)
@@ -122,7 +123,7 @@ public sealed class KafkaSink<T>(KafkaSinkOptions options, Func<T, KafkaMessage>
             }
             finally
             {
-                _producer.Dispose();
+                _lease.Dispose();
             }
         }
     }

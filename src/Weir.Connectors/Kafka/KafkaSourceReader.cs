@@ -71,11 +71,13 @@ internal sealed class KafkaSourceReader<T> : ISourceReader<T>
             AutoOffsetReset = AutoOffsetReset.Earliest,
             ClientId = $"weir-{context.JobName}-{context.SourceName}-{context.SubtaskIndex}",
         };
+        config.SocketNagleDisable ??= true; // as the Java client does: fetch requests should leave at once
         // Confluent.Kafka insists on a group id even for assigned partitions; without one of the user's, the
         // job's own is never committed to (offsets live in the checkpoints).
         config.GroupId = options.GroupId ?? $"weir-{context.JobName}-{context.SourceName}";
 
         var builder = new ConsumerBuilder<byte[], byte[]>(config)
+            .SetValueDeserializer(UninitializedBytesDeserializer.Instance)
             .SetLogHandler((_, log) => Log(log))
             .SetErrorHandler((_, error) => context.Logger.LogWarning("kafka source {Source}: {Reason}", _sourceLabel, error.Reason));
         if (_group)

@@ -16,7 +16,7 @@ internal static class LpbfCommands
         var bootstrap = KafkaClientOptions.Bootstrap();
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks of the job's queries operator (tiles are spread over them). Default: 1 or Lpbf:Parallelism." };
         var limit = new Option<int?>("--limit") { Description = "Run this many batches (sent as max_batches). Default: the whole stream." };
-        var prefetch = new Option<int>("--prefetch") { Description = "Batches fetched and not yet answered, at most (latency counts from the fetch). Default: 8." };
+        var prefetch = new Option<int>("--prefetch") { Description = "Batches fetched and not yet answered, at most (latency counts from the fetch). Default: 4." };
         var job = new Option<string>("--job") { Description = "inline: run the job in this process too (default); external: a job already runs (e.g. `weir up`'s lpbf component)." };
         var token = new Option<string>("--token") { Description = "API token. Default: polimi-deib (any token works locally)." };
         var name = new Option<string>("--name") { Description = "Benchmark name shown by the challenger. Default: weir-lpbf." };
@@ -84,22 +84,27 @@ internal static class LpbfCommands
         var batches = new Option<int>("--batches") { Description = "Batches per run. Default: 3600 (the whole challenge stream).", DefaultValueFactory = _ => 3600 };
         var parallelism = new Option<int[]>("--parallelism") { Description = "Job parallelism of each run. Default: 1 2.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2] };
         var python = new Option<int>("--python-batches") { Description = "Batches for the Python challenge client baseline (0 = skip). Default: 160.", DefaultValueFactory = _ => 160 };
-        var prefetch = new Option<int>("--prefetch") { Description = "Orchestrator prefetch. Default: 8.", DefaultValueFactory = _ => 8 };
+        var prefetch = new Option<int>("--prefetch") { Description = "Orchestrator prefetch. Default: 4.", DefaultValueFactory = _ => 4 };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Batches of an uncounted first run that compiles the hot code before the measured runs (0 = none). Default: 1000.",
+            DefaultValueFactory = _ => 1000,
+        };
         var command = new Command(
             "pipeline",
             "Run the whole LPBF system in this process (emulator, Weir's broker over TCP, the job, the orchestrator) over the " +
             "challenge stream at each parallelism and print the challenger's throughput and latency figures, with a " +
             "participant-style Python client on the same emulator as the baseline.")
         {
-            batches, parallelism, python, prefetch,
+            batches, parallelism, python, prefetch, warmup,
         };
         command.SetVerbAction(async (context, parse, cancellationToken) =>
         {
             var options = new LpbfPipelineBenchmark.Options(
-                context.DataPath(null, "bench", "lpbf-pipeline"), parse.GetValue(batches), parse.GetValue(parallelism) ?? [1, 2], parse.GetValue(python), parse.GetValue(prefetch));
-            if (options.Batches < 1 || options.Parallelism.Any(p => p < 1))
+                context.DataPath(null, "bench", "lpbf-pipeline"), parse.GetValue(batches), parse.GetValue(parallelism) ?? [1, 2], parse.GetValue(python), parse.GetValue(prefetch), parse.GetValue(warmup));
+            if (options.Batches < 1 || options.Parallelism.Any(p => p < 1) || options.Warmup < 0)
             {
-                throw new CliException("--batches and --parallelism must be positive");
+                throw new CliException("--batches and --parallelism must be positive, --warmup zero or more");
             }
 
             Console.Write(await LpbfPipelineBenchmark.RunAsync(options, context.LoggerFactory, cancellationToken).ConfigureAwait(false));

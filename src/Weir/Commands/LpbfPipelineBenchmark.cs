@@ -16,10 +16,13 @@ namespace Weir.Cli.Commands;
 /// over TCP, the job on the engine and the orchestrator — for the full 3600-batch stream at each parallelism,
 /// with the challenger's own throughput and latency figures; and, as the baseline in the same run, a
 /// participant-style Python client (requests, msgpack, Pillow, numpy/scipy/scikit-learn) on the same emulator.
+/// An optional uncounted warm-up run first lets the JIT compile the hot code, as any steady-state benchmark does;
+/// each row also reports the process's CPU time per batch and its garbage collections, which show where a
+/// change helped even when the shared machine's wall-clock figures are noisy.
 /// </summary>
 internal static class LpbfPipelineBenchmark
 {
-    public sealed record Options(string Folder, int Batches, IReadOnlyList<int> Parallelism, int PythonBatches, int Prefetch);
+    public sealed record Options(string Folder, int Batches, IReadOnlyList<int> Parallelism, int PythonBatches, int Prefetch, int Warmup);
 
     public static async Task<string> RunAsync(Options options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
@@ -37,6 +40,13 @@ internal static class LpbfPipelineBenchmark
         var rows = new List<string>();
         try
         {
+            if (options.Warmup > 0)
+            {
+                var warmup = options with { Batches = Math.Min(options.Warmup, options.Batches) };
+                var row = await RunWeirAsync(warmup, broker.BootstrapServers, challenger.Address, options.Parallelism[0], loggerFactory, cancellationToken).ConfigureAwait(false);
+                rows.Add(row.Replace($"| Weir, parallelism {options.Parallelism[0]} |", $"| warm-up (not counted), parallelism {options.Parallelism[0]} |", StringComparison.Ordinal));
+            }
+
             foreach (var parallelism in options.Parallelism)
             {
                 rows.Add(await RunWeirAsync(options, broker.BootstrapServers, challenger.Address, parallelism, loggerFactory, cancellationToken).ConfigureAwait(false));
@@ -56,8 +66,9 @@ internal static class LpbfPipelineBenchmark
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"LPBF end to end on this machine ({Environment.ProcessorCount} cores): emulator + broker + job + orchestrator in one process; figures from the challenger's /end");
-        text.AppendLine("| run | batches | throughput (batches/s) | latency mean | p99 | max | missing |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, prefetch {options.Prefetch}");
+        text.AppendLine("| run | batches | throughput (batches/s) | latency mean | p99 | max | missing | process CPU per batch | allocated per batch | GCs gen0/1/2 | GC pauses |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
             text.AppendLine(row);
@@ -78,6 +89,7 @@ internal static class LpbfPipelineBenchmark
             SaturatedRank = "saturated-rank" + suffix,
             DeadLetters = "lpbf-dlq" + suffix,
         };
+        var before = ProcessFigures.Now();
         var jobOptions = new LpbfJobOptions { BootstrapServers = bootstrap, Parallelism = parallelism, Topics = topics, GroupId = "lpbf-bench" + suffix };
         var report = await LpbfRun.RunAsync(
             jobOptions,
@@ -94,7 +106,9 @@ internal static class LpbfPipelineBenchmark
             inlineJob: true,
             loggerFactory,
             cancellationToken).ConfigureAwait(false);
-        return Row($"Weir, parallelism {parallelism}", report.EndResponse);
+        var used = ProcessFigures.Now() - before;
+        return Row($"Weir, parallelism {parallelism}", report.EndResponse)
+            + string.Create(CultureInfo.InvariantCulture, $" {used.Cpu.TotalMilliseconds / Math.Max(1, report.Posted):F2} ms | {used.Allocated / 1024.0 / Math.Max(1, report.Posted):F0} KiB | {used.Gen0}/{used.Gen1}/{used.Gen2} | {used.GcPause.TotalMilliseconds:F0} ms |");
     }
 
     private static async Task<string> RunPythonAsync(Uri challenger, int batches, CancellationToken cancellationToken)
@@ -119,7 +133,7 @@ internal static class LpbfPipelineBenchmark
             throw new InvalidOperationException($"the Python baseline client failed (exit {process.ExitCode}): {await stderr.ConfigureAwait(false)}");
         }
 
-        return Row("Python challenge client (numpy/scipy/scikit-learn), baseline", line["Result: ".Length..]);
+        return Row("Python challenge client (numpy/scipy/scikit-learn), baseline", line["Result: ".Length..]) + " | | | |";
     }
 
     private static string Row(string name, string endResponse)
@@ -129,6 +143,19 @@ internal static class LpbfPipelineBenchmark
         return string.Create(
             CultureInfo.InvariantCulture,
             $"| {name} | {m.GetProperty("count")} | {m.GetProperty("throughput").GetDouble():F1} | {m.GetProperty("latency_mean").GetString()} | {m.GetProperty("latency_p99").GetString()} | {m.GetProperty("latency_max").GetString()} | {m.GetProperty("missing")} |");
+    }
+
+    /// <summary>What this process has used so far: CPU time of all its threads, bytes allocated, collections per generation, GC pauses.</summary>
+    private readonly record struct ProcessFigures(TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan GcPause)
+    {
+        public static ProcessFigures Now()
+        {
+            using var process = Process.GetCurrentProcess();
+            return new(process.TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        }
+
+        public static ProcessFigures operator -(ProcessFigures a, ProcessFigures b) =>
+            new(a.Cpu - b.Cpu, a.Allocated - b.Allocated, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.GcPause - b.GcPause);
     }
 
     private static void TryDelete(string folder)

@@ -12,7 +12,7 @@ internal sealed class LpbfSettings
 
     public int Parallelism { get; set; } = 1;
 
-    public int Prefetch { get; set; } = 8;
+    public int Prefetch { get; set; } = 4;
 
     /// <summary>Checkpoint folder of the job; default &lt;data root&gt;/checkpoints/lpbf.</summary>
     public string? CheckpointDir { get; set; }

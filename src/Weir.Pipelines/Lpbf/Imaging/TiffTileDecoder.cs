@@ -9,9 +9,10 @@ namespace Weir.Pipelines.Lpbf.Imaging;
 
 /// <summary>
 /// Decodes a single-page 16-bit greyscale TIFF into a <see cref="Tile"/>. The layout the challenge uses (strips,
-/// Deflate or no compression, optional horizontal predictor, either byte order) is read in place: strips are
-/// inflated by the runtime's zlib straight into the tile's rows, with no intermediate copy. Anything else (tiled
-/// images, LZW, PackBits, BigTIFF) goes through LibTiff.NET.
+/// Deflate or no compression, optional horizontal predictor, either byte order) is read in place: each strip is
+/// inflated in one call (libdeflate where installed, see <see cref="LibDeflate"/>, else the runtime's zlib) into a
+/// pooled buffer and its rows copied into the tile's padded layout. Anything else (tiled images, LZW, PackBits,
+/// BigTIFF) goes through LibTiff.NET.
 /// </summary>
 internal static class TiffTileDecoder
 {
@@ -141,7 +142,7 @@ internal static class TiffTileDecoder
 
         var rows = (int)height;
         var cols = (int)width;
-        into.Reset(rows, cols);
+        into.ResetForOverwrite(rows, cols); // the strips cover every row (checked above), each row in full
         for (var s = 0; s < strips; s++)
         {
             var offset = offsets.At(data, s, little);
@@ -202,10 +203,14 @@ internal static class TiffTileDecoder
         var rowBytes = into.Cols * 2;
         var length = (last - first) * rowBytes;
         var scratch = ArrayPool<byte>.Shared.Rent(length);
-        using var zlib = new ZLibStream(new ReadOnlyMemoryStream(strip), CompressionMode.Decompress);
         try
         {
-            zlib.ReadExactly(scratch.AsSpan(0, length));
+            if (!LibDeflate.TryInflateExactly(strip.Span, scratch.AsSpan(0, length)))
+            {
+                using var zlib = new ZLibStream(new ReadOnlyMemoryStream(strip), CompressionMode.Decompress);
+                zlib.ReadExactly(scratch.AsSpan(0, length));
+            }
+
             for (var r = first; r < last; r++)
             {
                 scratch.AsSpan((r - first) * rowBytes, rowBytes).CopyTo(MemoryMarshal.AsBytes(into.Row(r)));

@@ -28,6 +28,32 @@ internal sealed class Tile
     /// <summary>Makes the tile rows × cols with every pixel zero.</summary>
     public void Reset(int rows, int cols)
     {
+        Resize(rows, cols);
+        Array.Clear(_buffer, 0, (rows + 2 * Pad) * Stride);
+    }
+
+    /// <summary>
+    /// Makes the tile rows × cols with zero margins and the pixels left as they are, for a caller that writes every
+    /// pixel of every row next (the TIFF decoder): clearing the whole half megabyte again for each tile showed in
+    /// profiles of the end-to-end run.
+    /// </summary>
+    public void ResetForOverwrite(int rows, int cols)
+    {
+        Resize(rows, cols);
+        var stride = Stride;
+        _buffer.AsSpan(0, Pad * stride).Clear();
+        _buffer.AsSpan((rows + Pad) * stride, Pad * stride).Clear();
+        if (stride > cols)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                _buffer.AsSpan((r + Pad) * stride + cols, stride - cols).Clear();
+            }
+        }
+    }
+
+    private void Resize(int rows, int cols)
+    {
         if (rows <= 0 || cols <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(rows), $"tile size {rows}x{cols} is not positive");
@@ -40,7 +66,6 @@ internal sealed class Tile
             _buffer = GC.AllocateUninitializedArray<ushort>(length);
         }
 
-        Array.Clear(_buffer, 0, length);
         Rows = rows;
         Cols = cols;
         Stride = stride;

@@ -59,17 +59,33 @@ internal sealed class ChallengerClient : IDisposable
         await EnsureAsync(response, "start the benchmark", cancellationToken).ConfigureAwait(false);
     }
 
+    private const long MaxBatchBytes = 64 << 20;
+
     /// <summary>The next batch's msgpack bytes, or null at the end of the stream (404).</summary>
     public async Task<byte[]?> NextBatchAsync(string benchId, CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync($"api/next_batch/{benchId}", cancellationToken).ConfigureAwait(false);
+        using var response = await _http.GetAsync($"api/next_batch/{benchId}", HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
 
         await EnsureAsync(response, "fetch a batch", cancellationToken).ConfigureAwait(false);
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (response.Content.Headers.ContentLength is not { } length || length > MaxBatchBytes)
+        {
+            return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // A batch is a few hundred KiB: read it straight from the socket into one array of its exact size,
+        // skipping the growing pooled buffer and the copy out of it that ReadAsByteArrayAsync makes.
+        var body = GC.AllocateUninitializedArray<byte>((int)length);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+
+        return body;
     }
 
     public async Task PostResultAsync(string benchId, long batchId, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)

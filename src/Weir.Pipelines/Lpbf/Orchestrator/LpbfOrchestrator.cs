@@ -26,6 +26,7 @@ internal sealed class LpbfOrchestrator(OrchestratorOptions options, ILogger logg
             Acks = Acks.All,
             EnableIdempotence = false,
             MessageMaxBytes = 16 << 20,
+            SocketNagleDisable = true,
         }).Build();
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
@@ -33,6 +34,7 @@ internal sealed class LpbfOrchestrator(OrchestratorOptions options, ILogger logg
             GroupId = "lpbf-orchestrator",
             EnableAutoCommit = false,
             FetchWaitMaxMs = 5,
+            SocketNagleDisable = true,
         }).Build();
 
         // Read results from the current end: everything for this benchmark is produced after it is created.

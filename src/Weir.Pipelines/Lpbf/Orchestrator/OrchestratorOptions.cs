@@ -15,7 +15,7 @@ internal sealed record OrchestratorOptions
     public int? Limit { get; init; }
 
     /// <summary>Batches fetched but not yet answered, at most: latency counts from the fetch, so keep it small.</summary>
-    public int Prefetch { get; init; } = 8;
+    public int Prefetch { get; init; } = 4;
 
     public string ApiToken { get; init; } = "polimi-deib";
 
