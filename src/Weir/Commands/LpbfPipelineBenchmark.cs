@@ -43,13 +43,13 @@ internal static class LpbfPipelineBenchmark
             if (options.Warmup > 0)
             {
                 var warmup = options with { Batches = Math.Min(options.Warmup, options.Batches) };
-                var row = await RunWeirAsync(warmup, broker.BootstrapServers, challenger.Address, options.Parallelism[0], loggerFactory, cancellationToken).ConfigureAwait(false);
-                rows.Add(row.Replace($"| Weir, parallelism {options.Parallelism[0]} |", $"| warm-up (not counted), parallelism {options.Parallelism[0]} |", StringComparison.Ordinal));
+                var first = options.Parallelism[0];
+                rows.Add(await RunWeirAsync(warmup, broker.BootstrapServers, challenger.Address, first, $"warm-up (not counted), parallelism {first}", loggerFactory, cancellationToken).ConfigureAwait(false));
             }
 
             foreach (var parallelism in options.Parallelism)
             {
-                rows.Add(await RunWeirAsync(options, broker.BootstrapServers, challenger.Address, parallelism, loggerFactory, cancellationToken).ConfigureAwait(false));
+                rows.Add(await RunWeirAsync(options, broker.BootstrapServers, challenger.Address, parallelism, $"Weir, parallelism {parallelism}", loggerFactory, cancellationToken).ConfigureAwait(false));
             }
 
             if (options.PythonBatches > 0)
@@ -77,7 +77,7 @@ internal static class LpbfPipelineBenchmark
         return text.ToString();
     }
 
-    private static async Task<string> RunWeirAsync(Options options, string bootstrap, Uri challenger, int parallelism, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<string> RunWeirAsync(Options options, string bootstrap, Uri challenger, int parallelism, string name, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         // Fresh topics per run, so that raw-batch has one partition per subtask and nothing is left from before.
         var suffix = $"-bench-p{parallelism}-{Guid.NewGuid():N}"[..20];
@@ -107,7 +107,7 @@ internal static class LpbfPipelineBenchmark
             loggerFactory,
             cancellationToken).ConfigureAwait(false);
         var used = ProcessFigures.Now() - before;
-        return Row($"Weir, parallelism {parallelism}", report.EndResponse)
+        return Row(name, report.EndResponse)
             + string.Create(CultureInfo.InvariantCulture, $" {used.Cpu.TotalMilliseconds / Math.Max(1, report.Posted):F2} ms | {used.Allocated / 1024.0 / Math.Max(1, report.Posted):F0} KiB | {used.Gen0}/{used.Gen1}/{used.Gen2} | {used.GcPause.TotalMilliseconds:F0} ms |");
     }
 
