@@ -44,7 +44,16 @@ internal sealed class WebService : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var endpoint = ParseListen(listen);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = name });
+        // Weir reads its configuration itself (WeirContext); the web host needs none of its own. Left to its
+        // defaults it would take the working directory as content root and watch it for appsettings changes:
+        // an inotify watch on every folder below it (the data root included, over a thousand in a checkout), and
+        // a thread woken by every write of the broker's log.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = name,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel =>

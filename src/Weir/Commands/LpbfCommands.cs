@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Weir.Broker;
 using Weir.Cli.Hosting;
 using Weir.Pipelines.Lpbf;
 using Weir.Pipelines.Lpbf.Bench;
@@ -90,18 +91,23 @@ internal static class LpbfCommands
             Description = "Batches of an uncounted first run that compiles the hot code before the measured runs (0 = none). Default: 1000.",
             DefaultValueFactory = _ => 1000,
         };
+        var fsync = new Option<FsyncPolicy>("--fsync")
+        {
+            Description = "The broker's fsync policy (as `weir broker --fsync`). Default: Interval, the broker's default.",
+            DefaultValueFactory = _ => FsyncPolicy.Interval,
+        };
         var command = new Command(
             "pipeline",
             "Run the whole LPBF system in this process (emulator, Weir's broker over TCP, the job, the orchestrator) over the " +
             "challenge stream at each parallelism and print the challenger's throughput and latency figures, with a " +
             "participant-style Python client on the same emulator as the baseline.")
         {
-            batches, parallelism, python, prefetch, warmup,
+            batches, parallelism, python, prefetch, warmup, fsync,
         };
         command.SetVerbAction(async (context, parse, cancellationToken) =>
         {
             var options = new LpbfPipelineBenchmark.Options(
-                context.DataPath(null, "bench", "lpbf-pipeline"), parse.GetValue(batches), parse.GetValue(parallelism) ?? [1, 2], parse.GetValue(python), parse.GetValue(prefetch), parse.GetValue(warmup));
+                context.DataPath(null, "bench", "lpbf-pipeline"), parse.GetValue(batches), parse.GetValue(parallelism) ?? [1, 2], parse.GetValue(python), parse.GetValue(prefetch), parse.GetValue(warmup), parse.GetValue(fsync));
             if (options.Batches < 1 || options.Parallelism.Any(p => p < 1) || options.Warmup < 0)
             {
                 throw new CliException("--batches and --parallelism must be positive, --warmup zero or more");
