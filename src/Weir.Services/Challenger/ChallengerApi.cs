@@ -182,6 +182,9 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/msgpack";
         response.ContentLength = prefix.WrittenCount + length;
+        // Headers first: Kestrel then hands out its output pipe's own memory, while body bytes written before the
+        // headers are buffered apart and copied once more behind them.
+        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
         var body = response.BodyWriter;
         body.Write(prefix.WrittenSpan);
         await CopyFileAsync(tiff, length, body, context.RequestAborted).ConfigureAwait(false);

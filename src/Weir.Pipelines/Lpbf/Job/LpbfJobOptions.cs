@@ -21,6 +21,9 @@ internal sealed record LpbfJobOptions
     /// <summary>Longest a partial batch of records waits between operators: latency matters more than batching here.</summary>
     public TimeSpan BufferTimeout { get; init; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Producer linger of the job's sinks.</summary>
-    public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(1);
+    /// <summary>
+    /// Producer linger of the job's sinks. None: a result leaves as soon as it exists. Each result waits for its
+    /// batch's posting, and 1 ms of linger made the step from the job to the orchestrator 1.5 ms instead of 0.3.
+    /// </summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.Zero;
 }
