@@ -17,6 +17,17 @@ public readonly record struct RecordOrigin(
     public bool IsKnown => Source is not null;
 }
 
+/// <summary>
+/// A record that carries its own <see cref="RecordOrigin"/>. The runtime knows a record's origin only in the chain
+/// right behind its source; a record that fails after an exchange (a key-by to other subtasks) is dead-lettered
+/// with the origin it carries instead, so that the dead letter still holds the original bytes. Worth it for
+/// records that keep their source bytes anyway (a record of a few hundred KiB that wraps them); not for small ones.
+/// </summary>
+public interface IHasRecordOrigin
+{
+    RecordOrigin Origin { get; }
+}
+
 /// <summary>A record that could not be processed, with the reason and where it came from.</summary>
 /// <param name="Job">The job's name.</param>
 /// <param name="Stage">The operator (or step, such as "deserialize") that failed.</param>

@@ -70,6 +70,39 @@ public sealed class PipelineTests
         Assert.Matches("^[0-9a-f]{24}$", report.BenchId);
     }
 
+    [Fact]
+    public async Task A_batch_whose_tiff_is_broken_goes_to_the_dead_letters_as_the_original_record_behind_the_key_by()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        var jobOptions = new LpbfJobOptions { BootstrapServers = broker.BootstrapServers, Parallelism = 2 };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await LpbfTopicAdmin.EnsureAsync(broker.BootstrapServers, jobOptions.Topics, 2, cancel.Token);
+        var body = BatchCodec.Encode(5, "print", 3, 0, [0x49, 0x49, 0x2a, 0x00, 1, 2, 3]); // a TIFF header, then nothing usable
+        var message = LpbfCodecs.RawBatchMessage("bench-x", "print", 3, body);
+        using (var producer = new Confluent.Kafka.ProducerBuilder<byte[], byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync(jobOptions.Topics.RawBatch, new Confluent.Kafka.Message<byte[], byte[]> { Key = message.Key!, Value = message.Value, Headers = message.Headers }, cancel.Token);
+        }
+
+        var env = LpbfJob.Build(jobOptions, null, out var deadLetters);
+        using var dlq = deadLetters;
+        await using var job = env.Start();
+        try
+        {
+            var letter = Assert.Single(await TopicRecords.ReadAtLeastAsync(broker.BootstrapServers, jobOptions.Topics.DeadLetters, 1, TimeSpan.FromSeconds(60)));
+            Assert.Equal(body, letter.Value);
+            Assert.Equal("print/3", letter.KeyText);
+            Assert.Equal(jobOptions.Topics.RawBatch, letter.Header("weir.source.topic"));
+            Assert.Equal("0", letter.Header("weir.source.offset"));
+            Assert.Equal("lpbf-queries", letter.Header("weir.stage"));
+            Assert.Contains("TIFF", letter.Header("weir.error"), StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            job.Cancel();
+        }
+    }
+
     internal static async Task<OrchestratorReport> RunWithJobAsync(LpbfJobOptions jobOptions, LpbfOrchestrator orchestrator, CancellationToken cancellationToken)
     {
         await LpbfTopicAdmin.EnsureAsync(jobOptions.BootstrapServers, jobOptions.Topics, jobOptions.Parallelism, cancellationToken);

@@ -136,6 +136,27 @@ public sealed class RuntimeTests
         Assert.Equal(100 - failedMap.Count - failedDivide.Count, output.Count);
     }
 
+    [Fact]
+    public async Task A_record_that_carries_its_origin_is_dead_lettered_with_it_after_an_exchange()
+    {
+        var letters = new DeadLetterCollector();
+        var env = StreamEnvironment.Create(new JobOptions { Name = "dlq", Parallelism = 2, DeadLetters = letters });
+        var output = new ConcurrentQueue<int>();
+        env.FromCollection(Enumerable.Range(0, 20).Select(i => new Carrying(i, new RecordOrigin("in", i % 3, 100 + i, 5, [(byte)i], [9, (byte)i]))))
+            .KeyBy(c => c.Number % 4) // an exchange: the runtime's own origin is gone behind it
+            .Map(c => c.Number == 7 ? throw new InvalidDataException("seven") : c.Number)
+            .ForEach(output.Enqueue);
+        await env.ExecuteAsync().WaitAsync(Deadline);
+
+        var letter = Assert.Single(letters.Letters);
+        Assert.Equal(new RecordOrigin("in", 1, 107, 5, null, null), letter.Origin with { Key = null, Value = null });
+        Assert.Equal(new byte[] { 9, 7 }, letter.Origin.Value);
+        Assert.Equal(new byte[] { 7 }, letter.Origin.Key);
+        Assert.Equal(19, output.Count);
+    }
+
+    private sealed record Carrying(int Number, RecordOrigin Origin) : IHasRecordOrigin;
+
     private sealed class DeadLetterCollector : IDeadLetterSink
     {
         private readonly ConcurrentQueue<DeadLetter> _letters = new();

@@ -21,7 +21,8 @@ internal sealed class DeadLetterReporter(string jobName, IDeadLetterSink? sink, 
     public static bool IsRecordFailure(Exception error) =>
         error is not (OutOfMemoryException or OperationCanceledException or ThreadInterruptedException or JobCancelledException);
 
-    public void Report(string stage, Exception error, object? record) => Report(stage, Describe(error), error, record, CurrentOrigin);
+    public void Report(string stage, Exception error, object? record) =>
+        Report(stage, Describe(error), error, record, CurrentOrigin.IsKnown || record is not IHasRecordOrigin carried ? CurrentOrigin : carried.Origin);
 
     public void Report(string stage, string reason, Exception? error, object? record, RecordOrigin origin)
     {

@@ -17,7 +17,10 @@ internal static class LpbfCodecs
     {
         var value = record.Value ?? throw new InvalidDataException("raw-batch record has no value");
         var benchId = record.Headers is not null && record.Headers.TryGetLastBytes(LpbfTopics.BenchIdHeader, out var id) ? Encoding.UTF8.GetString(id) : "";
-        return new LpbfInput(benchId, BatchCodec.Decode(value));
+        return new LpbfInput(benchId, BatchCodec.Decode(value))
+        {
+            Origin = new Streams.RecordOrigin(record.Topic, record.Partition, record.Offset, record.Timestamp, record.Key, value),
+        };
     }
 
     public static KafkaMessage RawBatchMessage(string benchId, string printId, int tileId, byte[] batch) =>

@@ -3,9 +3,15 @@ using Weir.Pipelines.Lpbf.Kernels;
 
 namespace Weir.Pipelines.Lpbf.Job;
 
-/// <summary>A batch read from <c>raw-batch</c>: the benchmark it belongs to and the decoded map (TIFF not yet decoded).</summary>
-internal sealed record LpbfInput(string BenchId, Batch Batch)
+/// <summary>
+/// A batch read from <c>raw-batch</c>: the benchmark it belongs to and the decoded map (TIFF not yet decoded).
+/// It keeps the raw-batch record it came from, whose value its TIFF already points into, so that a TIFF that
+/// fails to decode after the key-by is dead-lettered as the original record.
+/// </summary>
+internal sealed record LpbfInput(string BenchId, Batch Batch) : Streams.IHasRecordOrigin
 {
+    public Streams.RecordOrigin Origin { get; init; }
+
     /// <summary>The window key: one window per (print_id, tile_id).</summary>
     public string Key => LpbfKeys.Of(Batch.PrintId, Batch.TileId);
 }
