@@ -22,8 +22,9 @@ internal sealed record LpbfJobOptions
     public TimeSpan BufferTimeout { get; init; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
-    /// Producer linger of the job's sinks. None: a result leaves as soon as it exists. Each result waits for its
-    /// batch's posting, and 1 ms of linger made the step from the job to the orchestrator 1.5 ms instead of 0.3.
+    /// Producer linger of the job's sinks. None: the orchestrator posts each result the moment it arrives, so
+    /// linger here is pure latency (1 ms of it made the step from the job to the orchestrator 1.6 ms on average
+    /// instead of 0.4, docs/benchmarks.md).
     /// </summary>
     public TimeSpan Linger { get; init; } = TimeSpan.Zero;
 }
