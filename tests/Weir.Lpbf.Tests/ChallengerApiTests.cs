@@ -268,6 +268,41 @@ public sealed class ChallengerApiTests
     }
 
     [Fact]
+    public async Task Under_online_rules_history_holds_the_platforms_metrics_of_an_ended_run()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-03-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var host = await EmulatorHost.StartAsync(o => o.OnlineRules = true, time: time);
+        var id = await host.CreateAsync(new { apitoken = "polimi-deib", name = "n", test = true });
+        await host.Http.PostAsync($"/api/start/{id}", null);
+        for (var i = 0; i < 6; i++)
+        {
+            await host.Http.GetAsync($"/api/next_batch/{id}");
+        }
+
+        // Results for batches 0-4 after 10, 20, 30, 40 and 50 ms; batch 5 never gets one.
+        for (var i = 0; i < 5; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            await host.Http.PostAsync($"/api/result/0/{id}/{i}", new ByteArrayContent([0x80]));
+        }
+
+        var running = Assert.Single((await host.Http.GetFromJsonAsync<JsonElement>("/api/history")).EnumerateArray());
+        Assert.False(running.TryGetProperty("platform", out _)); // the platform computes them at /end
+
+        time.Advance(TimeSpan.FromMilliseconds(2_450)); // 2.5 s after /start: the platform counts 2 whole seconds
+        await host.Http.PostAsync($"/api/end/{id}", null);
+        var platform = Assert.Single((await host.Http.GetFromJsonAsync<JsonElement>("/api/history")).EnumerateArray()).GetProperty("platform");
+        var q0 = platform.GetProperty("q0");
+        Assert.Equal(
+            new long[] { 10, 20, 30, 40, 50, 50 },
+            new[] { "min", "p25", "p50", "p75", "p90", "max" }.Select(name => q0.GetProperty(name).GetInt64() / 1_000_000).ToArray());
+        Assert.Equal(5, q0.GetProperty("count").GetInt32());
+        Assert.Equal(2.5, q0.GetProperty("throughput").GetDouble());
+        Assert.Equal(2_500_000_000, platform.GetProperty("runtime_ns").GetInt64());
+        Assert.Equal(2, platform.GetProperty("runtime_sec").GetInt64());
+    }
+
+    [Fact]
     public async Task A_folder_of_the_users_own_tiles_is_served_in_layer_then_tile_order()
     {
         using var tiles = new TempDirectory("tiles");

@@ -300,7 +300,8 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
             lock (bench.Gate)
             {
                 var record = bench.Record;
-                run = MetricsJson(bench.Metrics(now));
+                var metrics = bench.Metrics(now);
+                run = MetricsJson(metrics);
                 run["bench_id"] = record.Id;
                 run["name"] = record.Name;
                 run["test"] = record.Test;
@@ -308,6 +309,10 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
                 run["created"] = BenchClock.ToDateTime(record.CreatedNs).ToString("O", CultureInfo.InvariantCulture);
                 run["results"] = bench.Results;
                 run["limit"] = record.Limit;
+                if (options.OnlineRules && bench.Ended)
+                {
+                    run["platform"] = PlatformJson(metrics.Platform);
+                }
             }
 
             runs.Add(run);
@@ -342,6 +347,24 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
         ["latency_min"] = DurationText.Format(metrics.LatencyMinNs),
         ["latency_max"] = DurationText.Format(metrics.LatencyMaxNs),
         ["latency_p99"] = DurationText.Format(metrics.LatencyP99Ns),
+    };
+
+    /// <summary>The document the online platform stores at /end (its field names; latencies in nanoseconds).</summary>
+    private static JsonObject PlatformJson(PlatformMetrics metrics) => new()
+    {
+        ["q0"] = new JsonObject
+        {
+            ["min"] = metrics.MinNs,
+            ["p25"] = metrics.P25Ns,
+            ["p50"] = metrics.P50Ns,
+            ["p75"] = metrics.P75Ns,
+            ["p90"] = metrics.P90Ns,
+            ["max"] = metrics.MaxNs,
+            ["count"] = metrics.Count,
+            ["throughput"] = metrics.Throughput,
+        },
+        ["runtime_ns"] = metrics.RuntimeNs,
+        ["runtime_sec"] = metrics.RuntimeSeconds,
     };
 
     /// <summary>Error answers are plain text, as the original's (a JSON string would quote them).</summary>
