@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Weir.Pipelines.Lpbf.Data;
 using Weir.Pipelines.Lpbf.Formats;
 
@@ -197,7 +199,7 @@ internal sealed class ChallengerApi(ChallengerOptions options, ITileDataSet data
     /// written, or are read again every run), so reading them on this thread costs a memory copy and no hand-off.
     /// Flushing once per mebibyte rather than per chunk wakes Kestrel's sending loop once for a whole tile.
     /// </summary>
-    private static async Task CopyFileAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long length, System.IO.Pipelines.PipeWriter body, CancellationToken cancellationToken)
+    private static async Task CopyFileAsync(SafeFileHandle file, long length, PipeWriter body, CancellationToken cancellationToken)
     {
         const int Chunk = 1 << 16;
         const int FlushEvery = 1 << 20;

@@ -22,7 +22,7 @@ internal sealed class DeadLetterReporter(string jobName, IDeadLetterSink? sink, 
         error is not (OutOfMemoryException or OperationCanceledException or ThreadInterruptedException or JobCancelledException);
 
     public void Report(string stage, Exception error, object? record) =>
-        Report(stage, Describe(error), error, record, CurrentOrigin.IsKnown || record is not IHasRecordOrigin carried ? CurrentOrigin : carried.Origin);
+        Report(stage, Describe(error), error, record, (CurrentOrigin.IsKnown || record is not IHasRecordOrigin carried) ? CurrentOrigin : carried.Origin);
 
     public void Report(string stage, string reason, Exception? error, object? record, RecordOrigin origin)
     {
