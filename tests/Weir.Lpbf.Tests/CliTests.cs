@@ -106,6 +106,17 @@ public sealed partial class CliTests
         Assert.Contains("Connection refused", result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Weir_run_lpbf_refuses_a_negative_source_parallelism()
+    {
+        using var data = new TempDirectory("cli-lpbf-source");
+        var result = await WeirCli.RunAsync(
+            ["run", "lpbf", "--source-parallelism", "-1", "--job", "external", "--data-root", data.Path],
+            TimeSpan.FromMinutes(2));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--source-parallelism must be 0", result.StandardError, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

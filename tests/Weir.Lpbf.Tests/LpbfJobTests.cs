@@ -166,6 +166,26 @@ public sealed class LpbfJobTests
         Assert.Equal("p/8", System.Text.Encoding.UTF8.GetString(message.Key!));
     }
 
+    [Theory]
+    [InlineData(1, 0, 1)]
+    [InlineData(2, 0, 1)]
+    [InlineData(4, 0, 1)]
+    [InlineData(5, 0, 2)]
+    [InlineData(16, 0, 4)]
+    [InlineData(2, 2, 2)]
+    [InlineData(8, 3, 3)]
+    public void The_source_runs_one_subtask_per_four_queries_subtasks_unless_told(int parallelism, int sourceParallelism, int expected)
+    {
+        Assert.Equal(expected, new LpbfJobOptions { Parallelism = parallelism, SourceParallelism = sourceParallelism }.EffectiveSourceParallelism);
+    }
+
+    [Fact]
+    public void A_negative_source_parallelism_is_refused_with_the_setting_named()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => LpbfJob.Build(new LpbfJobOptions { SourceParallelism = -1 }, null, out _));
+        Assert.Contains("Lpbf:SourceParallelism", error.Message, StringComparison.Ordinal);
+    }
+
     private static (TestSource<LpbfInput> Input, CollectSink<LpbfResult> Results, CollectSink<string> Pixels, CollectSink<string> Rank, JobTestRun Run) Start(int parallelism)
     {
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, TimeProvider = new FakeTimeProvider() });

@@ -12,14 +12,21 @@ namespace Weir.Lpbf.Tests;
 public sealed class PipelineTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public async Task A_benchmark_runs_through_broker_and_job_with_every_result_posted_and_right(int parallelism)
+    [InlineData(1, 0)]
+    [InlineData(2, 0)] // one source feeding two queries subtasks
+    [InlineData(2, 2)] // a source per partition
+    public async Task A_benchmark_runs_through_broker_and_job_with_every_result_posted_and_right(int parallelism, int sourceParallelism)
     {
         await using var broker = await EmbeddedBroker.StartAsync();
         await using var emulator = await EmulatorHost.StartAsync(o => o.Layers = 4);
         using var checkpoints = new TempDirectory("lpbf-checkpoints");
-        var jobOptions = new LpbfJobOptions { BootstrapServers = broker.BootstrapServers, Parallelism = parallelism, CheckpointDirectory = checkpoints.Path };
+        var jobOptions = new LpbfJobOptions
+        {
+            BootstrapServers = broker.BootstrapServers,
+            Parallelism = parallelism,
+            SourceParallelism = sourceParallelism,
+            CheckpointDirectory = checkpoints.Path,
+        };
         var orchestrator = new LpbfOrchestrator(
             new OrchestratorOptions { Challenger = new Uri(emulator.Url), BootstrapServers = broker.BootstrapServers, Limit = 48, Partitions = parallelism },
             NullLogger.Instance);

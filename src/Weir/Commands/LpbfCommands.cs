@@ -16,6 +16,7 @@ internal static class LpbfCommands
         var challenger = new Option<string>("--challenger") { Description = "Base URL of the challenger (without /api). Default: http://127.0.0.1:8866 or Lpbf:Challenger." };
         var bootstrap = KafkaClientOptions.Bootstrap();
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks of the job's queries operator (tiles are spread over them). Default: 1 or Lpbf:Parallelism." };
+        var sourceParallelism = new Option<int>("--source-parallelism") { Description = "Subtasks of the job's raw-batch source. Default: 0 = one per four queries subtasks, or Lpbf:SourceParallelism." };
         var limit = new Option<int?>("--limit") { Description = "Run this many batches (sent as max_batches). Default: the whole stream." };
         var prefetch = new Option<int>("--prefetch") { Description = "Batches fetched and not yet answered, at most (latency counts from the fetch). Default: 4." };
         var job = new Option<string>("--job") { Description = "inline: run the job in this process too (default); external: a job already runs (e.g. `weir up`'s lpbf component)." };
@@ -27,7 +28,7 @@ internal static class LpbfCommands
             "produce them to raw-batch, let the job compute Q1/Q2/Q3, post every result from the results topic, end the " +
             "benchmark and print its metrics.")
         {
-            challenger, bootstrap, parallelism, limit, prefetch, job, token, name,
+            challenger, bootstrap, parallelism, sourceParallelism, limit, prefetch, job, token, name,
         };
         command.SetVerbAction(async (context, parse, cancellationToken) =>
         {
@@ -42,6 +43,7 @@ internal static class LpbfCommands
             {
                 BootstrapServers = KafkaClientOptions.ResolveBootstrap(context, parse, bootstrap),
                 Parallelism = parse.Or(parallelism, settings.Parallelism),
+                SourceParallelism = parse.Or(sourceParallelism, settings.SourceParallelism),
             };
             var mode = parse.Or(job, "inline");
             if (mode is not ("inline" or "external"))
@@ -52,6 +54,11 @@ internal static class LpbfCommands
             if (jobOptions.Parallelism < 1 || parse.GetValue(limit) is < 1)
             {
                 throw new CliException("--parallelism and --limit must be positive");
+            }
+
+            if (jobOptions.SourceParallelism < 0)
+            {
+                throw new CliException($"--source-parallelism must be 0 (one per four queries subtasks) or more, not {jobOptions.SourceParallelism}");
             }
 
             var orchestratorOptions = new OrchestratorOptions

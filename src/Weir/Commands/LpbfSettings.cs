@@ -12,6 +12,9 @@ internal sealed class LpbfSettings
 
     public int Parallelism { get; set; } = 1;
 
+    /// <summary>Subtasks of the job's raw-batch source; 0 = one per four queries subtasks.</summary>
+    public int SourceParallelism { get; set; }
+
     public int Prefetch { get; set; } = 4;
 
     /// <summary>Checkpoint folder of the job; default &lt;data root&gt;/checkpoints/lpbf.</summary>
@@ -27,6 +30,7 @@ internal sealed class LpbfSettings
     {
         BootstrapServers = BootstrapServers ?? context.Configuration["Kafka:BootstrapServers"] ?? EmbeddedBroker(context) ?? KafkaClientOptions.DefaultBootstrap,
         Parallelism = Parallelism,
+        SourceParallelism = SourceParallelism,
         CheckpointDirectory = context.DataPath(CheckpointDir, "checkpoints", "lpbf"),
     };
 }

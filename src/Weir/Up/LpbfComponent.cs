@@ -24,7 +24,7 @@ internal sealed class LpbfComponent(WeirContext context) : UpComponent
         await LpbfTopicAdmin.EnsureAsync(options.BootstrapServers, options.Topics, options.Parallelism, cancellationToken).ConfigureAwait(false);
         _job = LpbfJob.Build(options, context.LoggerFactory, out _deadLetters).Start();
         await _job.Running.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return $"job {LpbfJob.Name}: {options.Topics.RawBatch} -> {options.Topics.Results} on {options.BootstrapServers}, parallelism {options.Parallelism}; " +
+        return $"job {LpbfJob.Name}: {options.Topics.RawBatch} -> {options.Topics.Results} on {options.BootstrapServers}, parallelism {options.Parallelism} (source {options.EffectiveSourceParallelism}); " +
             "run a benchmark with `weir run lpbf --job external`";
     }
 

@@ -18,6 +18,11 @@ internal static class LpbfJob
     /// <summary>Builds the job over Kafka topics; dispose <paramref name="deadLetters"/> once the job has stopped.</summary>
     public static StreamEnvironment Build(LpbfJobOptions options, ILoggerFactory? loggerFactory, out IDisposable deadLetters)
     {
+        if (options.SourceParallelism < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Lpbf:SourceParallelism must be 0 (one per four queries subtasks) or more, not {options.SourceParallelism}");
+        }
+
         var dlq = new KafkaDeadLetterSink(options.BootstrapServers, options.Topics.DeadLetters);
         deadLetters = dlq;
         var env = StreamEnvironment.Create(JobOptions(options, loggerFactory, dlq));
@@ -32,7 +37,8 @@ internal static class LpbfJob
             },
             LpbfCodecs.ReadRawBatch);
         Wire(
-            env.FromSource(source, Streams.Time.WatermarkStrategy.NoWatermarks<LpbfInput>(), options.Topics.RawBatch),
+            env.FromSource(source, Streams.Time.WatermarkStrategy.NoWatermarks<LpbfInput>(), options.Topics.RawBatch)
+                .WithParallelism(options.EffectiveSourceParallelism),
             Sink<LpbfResult>(options, options.Topics.Results, LpbfCodecs.ResultMessage),
             Sink<string>(options, options.Topics.SaturatedPixels, Utf8Value),
             Sink<string>(options, options.Topics.SaturatedRank, Utf8Value));

@@ -8,6 +8,18 @@ internal sealed record LpbfJobOptions
     /// <summary>Subtasks of the queries operator: tiles (keys) are spread over them.</summary>
     public int Parallelism { get; init; } = 1;
 
+    /// <summary>
+    /// Subtasks of the raw-batch source; 0 (the default) = one per four queries subtasks. The source only reads a
+    /// record's header and hands its tile on by reference, while a queries subtask inflates and computes it, so one
+    /// source keeps several busy. On few cores every extra source is one more thread and Kafka consumer competing
+    /// with the queries: at parallelism 2 on the 2-core machine one source was faster and had the lower p99
+    /// (docs/benchmarks.md, "LPBF end to end").
+    /// </summary>
+    public int SourceParallelism { get; init; }
+
+    /// <summary>The source's subtasks after resolving the default (0).</summary>
+    public int EffectiveSourceParallelism => SourceParallelism > 0 ? SourceParallelism : (Math.Max(1, Parallelism) + 3) / 4;
+
     public LpbfTopics Topics { get; init; } = new();
 
     /// <summary>Consumer group the job commits its raw-batch offsets to when a checkpoint completes.</summary>
