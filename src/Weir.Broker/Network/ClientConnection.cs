@@ -16,6 +16,8 @@ namespace Weir.Broker.Network;
 /// </summary>
 internal sealed class ClientConnection
 {
+    private const int PipeBufferBytes = 64 * 1024;
+
     private readonly Socket _socket;
     private readonly RequestDispatcher _dispatcher;
     private readonly BrokerContext _broker;
@@ -40,7 +42,7 @@ internal sealed class ClientConnection
         _socket.NoDelay = true;
         _broker.Metrics.Connections.Add(1);
         var stream = new NetworkStream(_socket, ownsSocket: true);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: PipeBufferBytes, minimumReadSize: 16 * 1024, leaveOpen: true));
         var inFlight = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(Math.Max(1, _broker.Options.MaxInFlightRequestsPerConnection))
         {
             SingleReader = true,
@@ -50,7 +52,7 @@ internal sealed class ClientConnection
         var writeLoop = WriteLoopAsync(stream, inFlight.Reader, closing);
         try
         {
-            await ReadLoopAsync(reader, inFlight.Writer, closing.Token).ConfigureAwait(false);
+            await ReadLoopAsync(reader, stream, inFlight.Writer, closing.Token).ConfigureAwait(false);
         }
         catch (ProtocolException error)
         {
@@ -87,27 +89,42 @@ internal sealed class ClientConnection
         }
     }
 
-    private async Task ReadLoopAsync(PipeReader reader, ChannelWriter<PendingResponse> inFlight, CancellationToken cancellationToken)
+    private async Task ReadLoopAsync(PipeReader reader, NetworkStream stream, ChannelWriter<PendingResponse> inFlight, CancellationToken cancellationToken)
     {
         var maxFrame = _broker.Options.MaxFrameBytes;
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
+            var large = default(PartialFrame);
             try
             {
-                while (TryTakeFrame(ref buffer, maxFrame, out var frame, out var size))
+                while (true)
                 {
-                    var pending = Dispatch(frame, size);
-                    if (!inFlight.TryWrite(pending))
+                    var taken = TakeFrame(ref buffer, maxFrame, canReadRest: !result.IsCompleted, out var frame, out var size, out var received);
+                    if (taken == FrameState.Incomplete)
                     {
-                        await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                        break;
                     }
+
+                    if (taken == FrameState.Started)
+                    {
+                        large = new PartialFrame(frame, size, received);
+                        break;
+                    }
+
+                    await QueueAsync(Dispatch(frame, size), inFlight, cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (large.Frame is not null)
+            {
+                await QueueAsync(await ReadRestAsync(stream, large, cancellationToken).ConfigureAwait(false), inFlight, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             if (result.IsCompleted || result.IsCanceled)
@@ -117,13 +134,47 @@ internal sealed class ClientConnection
         }
     }
 
-    private static bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, int maxFrame, out byte[] frame, out int size)
+    private static async ValueTask QueueAsync(PendingResponse pending, ChannelWriter<PendingResponse> inFlight, CancellationToken cancellationToken)
+    {
+        if (!inFlight.TryWrite(pending))
+        {
+            await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads the rest of a large frame from the socket straight into its array. The pipe has handed over everything
+    /// it buffered and reads the socket only when asked, so nothing can come between.
+    /// </summary>
+    private async ValueTask<PendingResponse> ReadRestAsync(NetworkStream stream, PartialFrame large, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stream.ReadExactlyAsync(large.Frame.AsMemory(large.Received, large.Size - large.Received), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(large.Frame);
+            throw;
+        }
+
+        return Dispatch(large.Frame, large.Size);
+    }
+
+    /// <summary>
+    /// Takes the next frame off the buffer. A frame larger than one of the pipe's buffers that has not fully arrived
+    /// is started instead: its array gets what is buffered and the caller reads the rest from the socket into it, so
+    /// a large produce request (an LPBF tile, a producer's 1 MiB batch) is not copied a second time from the pipe's
+    /// buffers.
+    /// </summary>
+    private static FrameState TakeFrame(ref ReadOnlySequence<byte> buffer, int maxFrame, bool canReadRest, out byte[] frame, out int size, out int received)
     {
         frame = [];
         size = 0;
+        received = 0;
         if (buffer.Length < 4)
         {
-            return false;
+            return FrameState.Incomplete;
         }
 
         Span<byte> prefix = stackalloc byte[4];
@@ -136,15 +187,25 @@ internal sealed class ClientConnection
                 : $"invalid frame size {size}; closing the connection");
         }
 
-        if (buffer.Length - 4 < size)
+        var available = buffer.Length - 4;
+        if (available < size)
         {
-            return false;
+            if (!canReadRest || size <= PipeBufferBytes)
+            {
+                return FrameState.Incomplete;
+            }
+
+            received = (int)available;
+            frame = ArrayPool<byte>.Shared.Rent(size);
+            buffer.Slice(4).CopyTo(frame);
+            buffer = buffer.Slice(buffer.End);
+            return FrameState.Started;
         }
 
         frame = ArrayPool<byte>.Shared.Rent(size);
         buffer.Slice(4, size).CopyTo(frame);
         buffer = buffer.Slice(4 + size);
-        return true;
+        return FrameState.Complete;
     }
 
     private PendingResponse Dispatch(byte[] frame, int size)
@@ -208,4 +269,13 @@ internal sealed class ClientConnection
     }
 
     private readonly record struct PendingResponse(ValueTask<KafkaWriter?> Response, byte[] Frame, RequestHeader Header);
+
+    private readonly record struct PartialFrame(byte[] Frame, int Size, int Received);
+
+    private enum FrameState
+    {
+        Incomplete,
+        Started,
+        Complete,
+    }
 }

@@ -275,6 +275,61 @@ public sealed class ConnectionTests
         Assert.Equal(4, warned.Distinct(StringComparer.Ordinal).Count());
     }
 
+    [Fact]
+    public async Task A_large_produce_request_arriving_in_pieces_is_stored_whole_and_the_request_behind_it_is_served()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.AutoCreateTopics = false);
+        await CreateTopicAsync(broker, "large");
+        var random = new Random(7);
+        string Text(int length) => string.Create(length, random, (span, r) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = (char)('a' + r.Next(26));
+            }
+        });
+        var first = Text(300_000);
+        var second = Text(300_000);
+        var large = Frame(ApiKey.Produce, 8, 1, ProduceTo("large", TestBatches.Build([(first, 0), (second, 1)])));
+        var behind = Frame(ApiKey.Produce, 8, 2, ProduceTo("large", TestBatches.Build([("behind", 0)])));
+
+        // In 50 kB pieces with pauses, so the broker sees the large frame begin long before it ends (it then reads
+        // the rest from the socket itself); the last piece also carries the whole next request.
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(broker.Server.LocalEndPoint);
+        var bytes = large.Concat(behind).ToArray();
+        for (var at = 0; at < bytes.Length; at += 50_000)
+        {
+            await socket.SendAsync(bytes.AsMemory(at, Math.Min(50_000, bytes.Length - at)), SocketFlags.None);
+            await Task.Delay(5);
+        }
+
+        for (var correlation = 1; correlation <= 2; correlation++)
+        {
+            var (answered, response) = await ReadResponseAsync<ProduceResponse>(socket, 8);
+            Assert.Equal(correlation, answered);
+            Assert.Equal(Weir.Broker.Protocol.ErrorCode.None, response.Topics.Single().Partitions.Single().ErrorCode);
+            Assert.Equal(correlation == 1 ? 0 : 2, response.Topics.Single().Partitions.Single().BaseOffset);
+        }
+
+        // A client that goes away in the middle of a large frame costs nobody else anything.
+        using (var quitter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await quitter.ConnectAsync(broker.Server.LocalEndPoint);
+            await quitter.SendAsync(large.AsMemory(0, 200_000), SocketFlags.None);
+        }
+
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "g", EnableAutoCommit = false }).Build();
+        consumer.Assign(new TopicPartitionOffset("large", 0, Offset.Beginning));
+        Assert.Equal(first, consumer.Consume(Timeout)?.Message.Value);
+        Assert.Equal(second, consumer.Consume(Timeout)?.Message.Value);
+        Assert.Equal("behind", consumer.Consume(Timeout)?.Message.Value);
+        await SendAsync(socket, ApiKey.Fetch, 11, 3, FetchAt("large", 0, maxWaitMs: 0));
+        var (last, fetched) = await ReadFetchResponseAsync(socket, 11);
+        Assert.Equal(3, last);
+        Assert.Equal(3, fetched.Topics.Single().Partitions.Single().HighWatermark);
+    }
+
     private static async Task CreateTopicAsync(EmbeddedBroker broker, string name, int partitions = 1)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
@@ -296,6 +351,10 @@ public sealed class ConnectionTests
     };
 
     private static async Task SendAsync<T>(Socket socket, ApiKey key, short version, int correlationId, T message)
+        where T : IKafkaMessage<T> =>
+        await socket.SendAsync(Frame(key, version, correlationId, message), SocketFlags.None);
+
+    private static byte[] Frame<T>(ApiKey key, short version, int correlationId, T message)
         where T : IKafkaMessage<T>
     {
         using var writer = new KafkaWriter();
@@ -303,8 +362,15 @@ public sealed class ConnectionTests
         new RequestHeader(key, version, correlationId, "connection-test").Write(writer);
         message.Write(writer, version);
         writer.PatchInt32(size, writer.Length - 4);
-        await socket.SendAsync(writer.ToArray(), SocketFlags.None);
+        return writer.ToArray();
     }
+
+    private static ProduceRequest ProduceTo(string topic, byte[] batch) => new()
+    {
+        Acks = -1,
+        TimeoutMs = 5000,
+        Topics = [new ProduceTopicData { Name = topic, Partitions = [new ProducePartitionData { Index = 0, Records = batch }] }],
+    };
 
     private static Task<(int CorrelationId, FetchResponse Response)> ReadFetchResponseAsync(Socket socket, short version) =>
         ReadResponseAsync<FetchResponse>(socket, version);
