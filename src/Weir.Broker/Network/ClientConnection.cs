@@ -18,6 +18,8 @@ internal sealed class ClientConnection
 {
     private const int PipeBufferBytes = 64 * 1024;
 
+    private const int MaxBytesHeldPerByteReceived = 8;
+
     private readonly Socket _socket;
     private readonly RequestDispatcher _dispatcher;
     private readonly BrokerContext _broker;
@@ -101,7 +103,7 @@ internal sealed class ClientConnection
             {
                 while (true)
                 {
-                    var taken = TakeFrame(ref buffer, maxFrame, canReadRest: !result.IsCompleted, out var frame, out var size, out var received);
+                    var taken = TakeFrame(ref buffer, maxFrame, canReadRest: !result.IsCompleted && !result.IsCanceled, out var frame, out var size, out var received);
                     if (taken == FrameState.Incomplete)
                     {
                         break;
@@ -162,10 +164,10 @@ internal sealed class ClientConnection
     }
 
     /// <summary>
-    /// Takes the next frame off the buffer. A frame larger than one of the pipe's buffers that has not fully arrived
-    /// is started instead: its array gets what is buffered and the caller reads the rest from the socket into it, so
-    /// a large produce request (an LPBF tile, a producer's 1 MiB batch) is not copied a second time from the pipe's
-    /// buffers.
+    /// Takes the next frame off the buffer. A frame larger than one of the pipe's buffers that has not fully arrived,
+    /// but of which an eighth has, is started instead: its array gets what is buffered and the caller reads the rest
+    /// from the socket into it, so most of a large produce request (an LPBF tile, a producer's 1 MiB batch) is not
+    /// copied a second time from the pipe's buffers.
     /// </summary>
     private static FrameState TakeFrame(ref ReadOnlySequence<byte> buffer, int maxFrame, bool canReadRest, out byte[] frame, out int size, out int received)
     {
@@ -190,7 +192,9 @@ internal sealed class ClientConnection
         var available = buffer.Length - 4;
         if (available < size)
         {
-            if (!canReadRest || size <= PipeBufferBytes)
+            // Only once an eighth has arrived: a client that announces a huge frame and sends little of it must not
+            // make the broker hold much more memory than it has actually sent (up to MaxFrameBytes per connection).
+            if (!canReadRest || size <= PipeBufferBytes || available * MaxBytesHeldPerByteReceived < size)
             {
                 return FrameState.Incomplete;
             }
