@@ -18,7 +18,7 @@ internal static class LpbfCommands
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks of the job's queries operator (tiles are spread over them). Default: 1 or Lpbf:Parallelism." };
         var sourceParallelism = new Option<int>("--source-parallelism") { Description = "Subtasks of the job's raw-batch source. Default: 0 = one per four queries subtasks, or Lpbf:SourceParallelism." };
         var limit = new Option<int?>("--limit") { Description = "Run this many batches (sent as max_batches). Default: the whole stream." };
-        var prefetch = new Option<int>("--prefetch") { Description = "Batches fetched and not yet answered, at most (latency counts from the fetch). Default: 4." };
+        var prefetch = new Option<int>("--prefetch") { Description = "Batches fetched and not yet answered, at most (latency counts from the fetch). Default: 3." };
         var job = new Option<string>("--job") { Description = "inline: run the job in this process too (default); external: a job already runs (e.g. `weir up`'s lpbf component)." };
         var token = new Option<string>("--token") { Description = "API token. Default: polimi-deib (any token works locally)." };
         var name = new Option<string>("--name") { Description = "Benchmark name shown by the challenger. Default: weir-lpbf." };
@@ -92,7 +92,7 @@ internal static class LpbfCommands
         var batches = new Option<int>("--batches") { Description = "Batches per run. Default: 3600 (the whole challenge stream).", DefaultValueFactory = _ => 3600 };
         var parallelism = new Option<int[]>("--parallelism") { Description = "Job parallelism of each run. Default: 1 2.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2] };
         var python = new Option<int>("--python-batches") { Description = "Batches for the Python challenge client baseline (0 = skip). Default: 160.", DefaultValueFactory = _ => 160 };
-        var prefetch = new Option<int>("--prefetch") { Description = "Orchestrator prefetch. Default: 4.", DefaultValueFactory = _ => 4 };
+        var prefetch = new Option<int>("--prefetch") { Description = "Orchestrator prefetch. Default: 3.", DefaultValueFactory = _ => 3 };
         var warmup = new Option<int>("--warmup")
         {
             Description = "Batches of an uncounted first run that compiles the hot code before the measured runs (0 = none). Default: 1000.",

@@ -15,7 +15,7 @@ internal sealed class LpbfSettings
     /// <summary>Subtasks of the job's raw-batch source; 0 = one per four queries subtasks.</summary>
     public int SourceParallelism { get; set; }
 
-    public int Prefetch { get; set; } = 4;
+    public int Prefetch { get; set; } = 3;
 
     /// <summary>Checkpoint folder of the job; default &lt;data root&gt;/checkpoints/lpbf.</summary>
     public string? CheckpointDir { get; set; }

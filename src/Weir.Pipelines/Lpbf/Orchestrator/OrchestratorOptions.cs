@@ -14,8 +14,11 @@ internal sealed record OrchestratorOptions
     /// <summary>Batches to run (sent as max_batches and enforced here too); null = the whole stream.</summary>
     public int? Limit { get; init; }
 
-    /// <summary>Batches fetched but not yet answered, at most: latency counts from the fetch, so keep it small.</summary>
-    public int Prefetch { get; init; } = 4;
+    /// <summary>
+    /// Batches fetched but not yet answered, at most: latency counts from the fetch, so keep it small. Three keep two
+    /// cores as busy as four did, with a p99 a quarter lower (docs/benchmarks.md, "LPBF end to end").
+    /// </summary>
+    public int Prefetch { get; init; } = 3;
 
     public string ApiToken { get; init; } = "polimi-deib";
 
