@@ -57,6 +57,38 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task The_orchestrator_never_has_more_batches_unanswered_than_its_prefetch()
+    {
+        const int prefetch = 2;
+        using var data = new TempDirectory("lpbf-prefetch");
+        await using var broker = await EmbeddedBroker.StartAsync();
+        string benchId;
+        await using (var emulator = await EmulatorHost.StartAsync(o => o.Layers = 3, data.Path))
+        {
+            var orchestrator = new LpbfOrchestrator(
+                new OrchestratorOptions { Challenger = new Uri(emulator.Url), BootstrapServers = broker.BootstrapServers, Limit = 40, Prefetch = prefetch },
+                NullLogger.Instance);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            var report = await RunWithJobAsync(new LpbfJobOptions { BootstrapServers = broker.BootstrapServers }, orchestrator, cancel.Token);
+            Assert.Equal(40, report.Posted);
+            benchId = report.BenchId;
+        }
+
+        // The emulator journals every batch it serves and every result it receives, in the order they happen.
+        var served = 0;
+        var answered = 0;
+        var most = 0;
+        new Weir.Services.Challenger.BenchJournal(Path.Combine(data.Path, "benches", benchId)).Replay((kind, _, _, _) =>
+        {
+            served += kind == Weir.Services.Challenger.BenchJournal.Served ? 1 : 0;
+            answered += kind == Weir.Services.Challenger.BenchJournal.Result ? 1 : 0;
+            most = Math.Max(most, served - answered);
+        });
+        Assert.Equal((40, 40), (served, answered));
+        Assert.InRange(most, 1, prefetch);
+    }
+
+    [Fact]
     public async Task Against_the_online_platforms_rules_the_limit_is_kept_by_the_orchestrator()
     {
         await using var broker = await EmbeddedBroker.StartAsync();
