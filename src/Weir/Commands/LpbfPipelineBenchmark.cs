@@ -66,7 +66,7 @@ internal static class LpbfPipelineBenchmark
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"LPBF end to end on this machine ({Environment.ProcessorCount} cores): emulator + broker + job + orchestrator in one process; figures from the challenger's /end");
-        text.AppendLine(CultureInfo.InvariantCulture, $"runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, prefetch {options.Prefetch}, broker fsync {options.Fsync}, data under {options.Folder}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, tier-1 call counting delay {(Environment.GetEnvironmentVariable("DOTNET_TC_CallCountingDelayMs") is { } delay ? delay + " ms" : "100 ms (runtime default)")}, prefetch {options.Prefetch}, broker fsync {options.Fsync}, data under {options.Folder}");
         text.AppendLine("| run | batches | throughput (batches/s) | latency mean | p99 | max | missing | process CPU per batch | allocated per batch | GCs gen0/1/2 | GC pauses |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)

@@ -15,8 +15,9 @@ internal sealed record OrchestratorOptions
     public int? Limit { get; init; }
 
     /// <summary>
-    /// Batches fetched but not yet answered, at most: latency counts from the fetch, so keep it small. Three keep two
-    /// cores as busy as four did, with a p99 a quarter lower (docs/benchmarks.md, "LPBF end to end").
+    /// Batches fetched but not yet answered, at most: latency counts from the fetch, so keep it small. Against four,
+    /// three cut the p99 by a quarter on two cores, at the same throughput with one queries subtask and 7% less with
+    /// two (docs/benchmarks.md, "LPBF end to end").
     /// </summary>
     public int Prefetch { get; init; } = 3;
 
