@@ -105,7 +105,7 @@ public sealed class BrokerServer : IAsyncDisposable
             var storageLog = _loggerFactory.CreateLogger("Weir.Broker.Storage");
             _topics = new TopicStore(Path.Combine(DataDirectory, "topics"), defaults, Math.Max(1, _options.DefaultPartitions), _time, storageLog);
             _topics.Load();
-            _flusher = new LogFlusher(_topics, _options.Fsync, TimeSpan.FromMilliseconds(Math.Max(1, _options.FsyncIntervalMs)), _time, storageLog);
+            _flusher = new LogFlusher(_topics, _options.Fsync, TimeSpan.FromMilliseconds(Math.Max(1, _options.FsyncIntervalMs)), _options.PageCacheWindowBytes, _time, storageLog);
             var groupLog = _loggerFactory.CreateLogger("Weir.Broker.Groups");
             _offsets = OffsetStore.Open(Path.Combine(DataDirectory, "groups"), groupLog);
             _flusher.Add(_offsets);

@@ -77,5 +77,6 @@ internal static class DescribeConfigsHandler
         yield return ("socket.request.max.bytes", Invariant(options.MaxFrameBytes), true);
         yield return ("weir.fsync", options.Fsync.ToString(), true);
         yield return ("weir.fsync.interval.ms", Invariant(options.FsyncIntervalMs), true);
+        yield return ("weir.page.cache.window.bytes", Invariant(options.PageCacheWindowBytes), true);
     }
 }

@@ -32,6 +32,10 @@ internal sealed class LogSegment : IDisposable
     // so they skip the index lookup and header scan.
     private (long Offset, long Position) _readHint = (-1, 0);
 
+    // Page-cache trimming (DropFromCacheBefore): where the previous request ended, and where the one before it did.
+    private long _cacheDropRequested;
+    private long _cacheDropConfirmed;
+
     private LogSegment(string directory, long baseOffset, int indexIntervalBytes, SafeFileHandle log, SparseIndex offsetIndex, SparseIndex timeIndex, long createdAtMs)
     {
         _directory = directory;
@@ -272,6 +276,24 @@ internal sealed class LogSegment : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Asks the OS to drop the log file's bytes below <paramref name="position"/> from its page cache. Each range is
+    /// advised on two calls in a row: pages still dirty on the first (written back since) go on the second. Called
+    /// by one thread at a time (the log flusher).
+    /// </summary>
+    public void DropFromCacheBefore(long position)
+    {
+        position = Math.Max(Math.Min(position, Size), _cacheDropRequested);
+        if (position == _cacheDropConfirmed)
+        {
+            return; // everything below it was advised twice
+        }
+
+        PageCache.Drop(_log, _cacheDropConfirmed, position - _cacheDropConfirmed);
+        _cacheDropConfirmed = _cacheDropRequested;
+        _cacheDropRequested = position;
     }
 
     public void Flush()

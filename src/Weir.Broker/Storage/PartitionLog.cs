@@ -399,6 +399,33 @@ internal sealed class PartitionLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// Leaves the newest <paramref name="windowBytes"/> of the log in the OS page cache and asks the OS to drop
+    /// everything older (see <see cref="BrokerOptions.PageCacheWindowBytes"/>). Called by the log flusher only.
+    /// </summary>
+    public void TrimPageCache(long windowBytes)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        var segments = Volatile.Read(ref _segments);
+        var cached = windowBytes;
+        for (var i = segments.Length - 1; i >= 0; i--)
+        {
+            var size = segments[i].Size;
+            if (cached >= size)
+            {
+                cached -= size;
+                continue;
+            }
+
+            segments[i].DropFromCacheBefore(size - cached);
+            cached = 0;
+        }
+    }
+
     /// <summary>Flushes and closes every segment; records a clean shutdown so the next start skips recovery.</summary>
     public void Close()
     {

@@ -269,6 +269,39 @@ public sealed class PartitionLogTests : IDisposable
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, reopened.Append(gap, out _, out _));
     }
 
+    [Fact]
+    public void Trimming_the_page_cache_leaves_only_the_newest_window_cached_and_every_batch_readable()
+    {
+        const int window = 1 << 20;
+        var pageSize = Environment.SystemPageSize;
+        using var log = Open(new LogConfig { SegmentBytes = 3 << 20 });
+        var batch = TestBatches.Sized(1, 100_000);
+        for (var i = 0; i < 80; i++)
+        {
+            Append(log, batch);
+        }
+
+        log.Flush(); // clean pages: the advice drops them at once
+        var files = Directory.GetFiles(Path.Combine(_directory.Path, "p"), "*.log").Order().ToArray();
+        Assert.True(files.Length >= 3, $"the log should span several segments, has {files.Length}");
+        var logBytes = files.Sum(f => new FileInfo(f).Length);
+        Assert.True(files.Sum(f => PageCacheResidency.ResidentBytes(f)) > logBytes / 2, "freshly written log should be in the page cache before trimming");
+
+        log.TrimPageCache(window);
+
+        var newest = files[^1];
+        var newestLength = new FileInfo(newest).Length;
+        var resident = files.Sum(f => PageCacheResidency.ResidentBytes(f));
+        Assert.InRange(resident, window - pageSize, window + PageCacheResidency.EdgeSlack);
+        Assert.True(newestLength >= window, "the window should lie inside the newest segment in this layout");
+        Assert.InRange(PageCacheResidency.ResidentBytes(newest, newestLength - window + pageSize), window - (2 * pageSize), window);
+
+        // Dropped from the cache is not dropped from the log: every batch reads back from disk.
+        var read = ReadAll(log, 0);
+        Assert.Equal(80 * batch.Length, read.Length);
+        Assert.Equal(Enumerable.Range(0, 80).Select(i => (long)i), Offsets(read));
+    }
+
     private PartitionLog Open(LogConfig? config = null) =>
         PartitionLog.Open("t", 0, Path.Combine(_directory.Path, "p"), config ?? new LogConfig(), _time, NullLogger.Instance);
 
