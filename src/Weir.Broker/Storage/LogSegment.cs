@@ -16,6 +16,7 @@ internal sealed class LogSegment : IDisposable
 {
     private const int OffsetKeySize = 4;
     private const int TimeKeySize = 8;
+    private const int DropBehindReach = 2 << 20;
 
     private readonly string _directory;
     private readonly int _indexIntervalBytes;
@@ -32,7 +33,8 @@ internal sealed class LogSegment : IDisposable
     // so they skip the index lookup and header scan.
     private (long Offset, long Position) _readHint = (-1, 0);
 
-    // Page-cache trimming (DropFromCacheBefore): where the previous request ended, and where the one before it did.
+    // Page-cache trimming (DropFromCacheBefore): where the previous request ended (read by fetches too), and where
+    // the one before it did.
     private long _cacheDropRequested;
     private long _cacheDropConfirmed;
 
@@ -181,6 +183,14 @@ internal sealed class LogSegment : IDisposable
         if (used > 0)
         {
             _readHint = (lastOffset + 1, position + used);
+            if (position + read <= Volatile.Read(ref _cacheDropRequested))
+            {
+                // A reader behind the page-cache window: what it read goes again, so catching up reuses the same
+                // pages instead of filling the cache with old data at the expense of the tail. The range reaches
+                // back a little: the kernel drops whole folios only, and readahead builds folios of up to 2 MiB.
+                var from = Math.Max(0, position - DropBehindReach);
+                PageCache.Drop(_log, from, position + read - from);
+            }
         }
 
         return used;
@@ -293,7 +303,7 @@ internal sealed class LogSegment : IDisposable
 
         PageCache.Drop(_log, _cacheDropConfirmed, position - _cacheDropConfirmed);
         _cacheDropConfirmed = _cacheDropRequested;
-        _cacheDropRequested = position;
+        Volatile.Write(ref _cacheDropRequested, position);
     }
 
     public void Flush()
