@@ -34,11 +34,11 @@ public sealed class BrokerOptions
     public int FsyncIntervalMs { get; set; } = 1000;
 
     /// <summary>
-    /// Bytes of each partition's newest log left in the OS page cache once they are on disk; every
-    /// <see cref="FsyncIntervalMs"/> the broker asks the OS to drop older ones. Consumers of the tail are served
-    /// from memory as before; one further behind reads from disk. Freed pages are reused for the next writes at once,
-    /// instead of the OS taking fresh memory for every write and reclaiming it later (which costs most on virtual
-    /// machines that hand freed memory back to their host). -1 leaves the page cache to the OS, as Kafka does.
+    /// Bytes of each partition's newest log left in the OS page cache; five times a second the broker asks the OS
+    /// to drop older ones. Consumers of the tail are served from memory as before; one further behind reads from
+    /// disk, and what it reads is dropped again. Freed pages are reused for the next writes at once, instead of the
+    /// OS taking fresh memory for every write and reclaiming it later (which costs most on virtual machines that
+    /// hand freed memory back to their host). -1 leaves the page cache to the OS, as Kafka does.
     /// </summary>
     public long PageCacheWindowBytes { get; set; } = 64L * 1024 * 1024;
 

@@ -41,6 +41,7 @@ public sealed class BrokerServer : IAsyncDisposable
     private TopicStore? _topics;
     private LogFlusher? _flusher;
     private RetentionService? _retention;
+    private PageCacheTrimmer? _pageCacheTrimmer;
     private OffsetStore? _offsets;
     private GroupCoordinator? _groups;
     private BrokerMetrics? _metrics;
@@ -105,12 +106,13 @@ public sealed class BrokerServer : IAsyncDisposable
             var storageLog = _loggerFactory.CreateLogger("Weir.Broker.Storage");
             _topics = new TopicStore(Path.Combine(DataDirectory, "topics"), defaults, Math.Max(1, _options.DefaultPartitions), _time, storageLog);
             _topics.Load();
-            _flusher = new LogFlusher(_topics, _options.Fsync, TimeSpan.FromMilliseconds(Math.Max(1, _options.FsyncIntervalMs)), _options.PageCacheWindowBytes, _time, storageLog);
+            _flusher = new LogFlusher(_topics, _options.Fsync, TimeSpan.FromMilliseconds(Math.Max(1, _options.FsyncIntervalMs)), _time, storageLog);
             var groupLog = _loggerFactory.CreateLogger("Weir.Broker.Groups");
             _offsets = OffsetStore.Open(Path.Combine(DataDirectory, "groups"), groupLog);
             _flusher.Add(_offsets);
             _groups = new GroupCoordinator(_offsets, _time, GroupSettingsFrom(_options), groupLog);
             _retention = new RetentionService(_topics, TimeSpan.FromMilliseconds(Math.Max(1, _options.RetentionCheckIntervalMs)), _time, storageLog);
+            _pageCacheTrimmer = _options.PageCacheWindowBytes >= 0 ? new PageCacheTrimmer(_topics, _options.PageCacheWindowBytes, _time, storageLog) : null;
             _metrics = new BrokerMetrics();
 
             _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -170,6 +172,11 @@ public sealed class BrokerServer : IAsyncDisposable
         if (_retention is not null)
         {
             await _retention.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_pageCacheTrimmer is not null)
+        {
+            await _pageCacheTrimmer.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_flusher is not null)

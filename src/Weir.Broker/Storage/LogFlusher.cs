@@ -7,8 +7,7 @@ namespace Weir.Broker.Storage;
 /// producers wait for the next flush cycle, and every append that arrives while one fsync runs shares the
 /// following one. <see cref="FsyncPolicy.Interval"/> flushes every N ms in the background and producers never
 /// wait. <see cref="FsyncPolicy.Never"/> leaves it to the operating system (segments are still flushed when
-/// they roll and when the broker stops). Every interval, after that interval's flush if there is one, it trims each
-/// partition's share of the OS page cache to the configured window.
+/// they roll and when the broker stops).
 /// </summary>
 internal sealed class LogFlusher : IAsyncDisposable
 {
@@ -16,28 +15,24 @@ internal sealed class LogFlusher : IAsyncDisposable
     private readonly List<IFlushable> _others = [];
     private readonly FsyncPolicy _policy;
     private readonly TimeSpan _interval;
-    private readonly long _pageCacheWindowBytes;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wakeup = new(0);
     private readonly Task _loop;
     private TaskCompletionSource _nextCycle = NewCycle();
-    private long _lastTrimTimestamp;
 
-    public LogFlusher(TopicStore topics, FsyncPolicy policy, TimeSpan interval, long pageCacheWindowBytes, TimeProvider time, ILogger log)
+    public LogFlusher(TopicStore topics, FsyncPolicy policy, TimeSpan interval, TimeProvider time, ILogger log)
     {
         _topics = topics;
         _policy = policy;
         _interval = interval;
-        _pageCacheWindowBytes = pageCacheWindowBytes;
         _time = time;
         _log = log;
         _loop = policy switch
         {
             FsyncPolicy.Always => Task.Run(GroupCommitLoopAsync),
-            FsyncPolicy.Interval => Task.Run(() => IntervalLoopAsync(flush: true)),
-            _ when pageCacheWindowBytes >= 0 => Task.Run(() => IntervalLoopAsync(flush: false)),
+            FsyncPolicy.Interval => Task.Run(IntervalLoopAsync),
             _ => Task.CompletedTask,
         };
     }
@@ -94,12 +89,6 @@ internal sealed class LogFlusher : IAsyncDisposable
             {
                 FlushAll();
                 cycle.TrySetResult();
-                if (_time.GetElapsedTime(_lastTrimTimestamp) >= _interval)
-                {
-                    // Group commits can come one per produce; trimming needs no more than one pass per interval.
-                    _lastTrimTimestamp = _time.GetTimestamp();
-                    TrimPageCache();
-                }
             }
             catch (Exception error) when (error is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {
@@ -109,39 +98,18 @@ internal sealed class LogFlusher : IAsyncDisposable
         }
     }
 
-    private async Task IntervalLoopAsync(bool flush)
+    private async Task IntervalLoopAsync()
     {
         while (!_stop.IsCancellationRequested)
         {
             await Task.Delay(_interval, _time, _stop.Token).ConfigureAwait(false);
             try
             {
-                if (flush)
-                {
-                    FlushAll();
-                }
-
-                TrimPageCache();
+                FlushAll();
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
                 _log.LogError(error, "periodic fsync failed; will retry");
-            }
-        }
-    }
-
-    private void TrimPageCache()
-    {
-        if (_pageCacheWindowBytes < 0)
-        {
-            return;
-        }
-
-        foreach (var topic in _topics.All)
-        {
-            foreach (var partition in topic.Partitions)
-            {
-                partition.TrimPageCache(_pageCacheWindowBytes);
             }
         }
     }

@@ -291,7 +291,7 @@ internal sealed class LogSegment : IDisposable
     /// <summary>
     /// Asks the OS to drop the log file's bytes below <paramref name="position"/> from its page cache. Each range is
     /// advised on two calls in a row: pages still dirty on the first (written back since) go on the second. Called
-    /// by one thread at a time (the log flusher).
+    /// by one thread at a time (the page-cache trimmer).
     /// </summary>
     public void DropFromCacheBefore(long position)
     {

@@ -401,7 +401,7 @@ internal sealed class PartitionLog : IDisposable
 
     /// <summary>
     /// Leaves the newest <paramref name="windowBytes"/> of the log in the OS page cache and asks the OS to drop
-    /// everything older (see <see cref="BrokerOptions.PageCacheWindowBytes"/>). Called by the log flusher only.
+    /// everything older (see <see cref="BrokerOptions.PageCacheWindowBytes"/>). Called by the page-cache trimmer only.
     /// </summary>
     public void TrimPageCache(long windowBytes)
     {

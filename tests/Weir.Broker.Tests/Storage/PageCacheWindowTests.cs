@@ -19,11 +19,7 @@ public sealed class PageCacheWindowTests
     [InlineData(-1L)]
     public async Task Only_each_partitions_newest_window_stays_cached_and_a_consumer_from_the_start_reads_everything(long window)
     {
-        await using var broker = await EmbeddedBroker.StartAsync(o =>
-        {
-            o.PageCacheWindowBytes = window;
-            o.FsyncIntervalMs = 50;
-        });
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.PageCacheWindowBytes = window);
         using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, Acks = Acks.All }).Build())
         {
             for (var i = 0; i < Records; i++)
