@@ -112,7 +112,7 @@ public sealed class BrokerServer : IAsyncDisposable
             _flusher.Add(_offsets);
             _groups = new GroupCoordinator(_offsets, _time, GroupSettingsFrom(_options), groupLog);
             _retention = new RetentionService(_topics, TimeSpan.FromMilliseconds(Math.Max(1, _options.RetentionCheckIntervalMs)), _time, storageLog);
-            _pageCacheTrimmer = _options.PageCacheWindowBytes >= 0 ? new PageCacheTrimmer(_topics, _options.PageCacheWindowBytes, _time, storageLog) : null;
+            _pageCacheTrimmer = _options.PageCacheWindowBytes >= 0 ? new PageCacheTrimmer(_topics, _options.PageCacheWindowBytes, _time) : null;
             _metrics = new BrokerMetrics();
 
             _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

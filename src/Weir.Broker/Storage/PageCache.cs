@@ -13,12 +13,15 @@ internal static partial class PageCache
 {
     private const int DontNeed = 4; // POSIX_FADV_DONTNEED on Linux
 
-    /// <summary>Drops [<paramref name="offset"/>, offset + <paramref name="length"/>) from the cache; false when the call failed.</summary>
-    public static bool Drop(SafeFileHandle file, long offset, long length)
+    /// <summary>
+    /// Drops [<paramref name="offset"/>, offset + <paramref name="length"/>) from the cache. A failed call is
+    /// ignored: it leaves the pages cached, which is all the advice could change.
+    /// </summary>
+    public static void Drop(SafeFileHandle file, long offset, long length)
     {
         if (!OperatingSystem.IsLinux() || length <= 0)
         {
-            return false;
+            return;
         }
 
         // The reference keeps the descriptor from being closed, and its number reused by another file, during the call.
@@ -26,11 +29,11 @@ internal static partial class PageCache
         try
         {
             file.DangerousAddRef(ref added);
-            return Advise((int)file.DangerousGetHandle(), offset, length, DontNeed) == 0;
+            _ = Advise((int)file.DangerousGetHandle(), offset, length, DontNeed);
         }
         catch (ObjectDisposedException)
         {
-            return false; // the segment was closed (retention, topic deletion): nothing left to drop
+            // The segment was closed (retention, topic deletion): nothing left to drop.
         }
         finally
         {

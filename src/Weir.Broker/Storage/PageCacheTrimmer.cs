@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Weir.Broker.Storage;
 
 /// <summary>
@@ -10,35 +8,21 @@ namespace Weir.Broker.Storage;
 internal sealed class PageCacheTrimmer : IAsyncDisposable
 {
     // Often enough that pages freed at the window's edge are taken again by the next writes before the OS
-    // reclaims or (on a VM) reports them; each pass costs one syscall per partition that grew.
-    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
+    // reclaims or (on a VM) reports them; a pass costs a syscall or two per partition that grew, none for the rest.
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
 
     private readonly TopicStore _topics;
     private readonly long _windowBytes;
     private readonly TimeProvider _time;
-    private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public PageCacheTrimmer(TopicStore topics, long windowBytes, TimeProvider time, ILogger log)
+    public PageCacheTrimmer(TopicStore topics, long windowBytes, TimeProvider time)
     {
         _topics = topics;
         _windowBytes = windowBytes;
         _time = time;
-        _log = log;
         _loop = Task.Run(LoopAsync);
-    }
-
-    /// <summary>One pass over every partition (the loop calls it; tests may call it directly).</summary>
-    public void RunOnce()
-    {
-        foreach (var topic in _topics.All)
-        {
-            foreach (var partition in topic.Partitions)
-            {
-                partition.TrimPageCache(_windowBytes);
-            }
-        }
     }
 
     public async ValueTask DisposeAsync()
@@ -60,13 +44,17 @@ internal sealed class PageCacheTrimmer : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             await Task.Delay(Period, _time, _stop.Token).ConfigureAwait(false);
-            try
+            RunOnce();
+        }
+    }
+
+    private void RunOnce()
+    {
+        foreach (var topic in _topics.All)
+        {
+            foreach (var partition in topic.Partitions)
             {
-                RunOnce();
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                _log.LogWarning(error, "page-cache trim failed; will retry");
+                partition.TrimPageCache(_windowBytes);
             }
         }
     }
