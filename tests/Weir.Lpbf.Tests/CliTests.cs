@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Weir.Services.Challenger;
 using Weir.Testing;
 
 namespace Weir.Lpbf.Tests;
@@ -92,6 +93,31 @@ public sealed partial class CliTests
                 up.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>weir bench lpbf pipeline</c> runs the emulator, the broker, the job and the orchestrator in one process.
+    /// Capped at two pool threads, what the runtime starts with on two cores, every batch must still be answered
+    /// without waiting for the pool: the orchestrator's blocking waits once held both threads at the end of a run, so
+    /// the broker could not acknowledge the last batches and they waited 30 s, until the final flush gave up. The
+    /// bound below is a liveness check with a wide margin (batches take milliseconds), not a performance figure.
+    /// </summary>
+    [Fact]
+    public async Task The_whole_lpbf_system_in_one_process_answers_every_batch_with_only_two_pool_threads()
+    {
+        using var data = new TempDirectory("cli-lpbf-pool");
+        var result = await WeirCli.RunAsync(
+            ["bench", "lpbf", "pipeline", "--batches", "64", "--warmup", "0", "--parallelism", "1", "--python-batches", "0", "--data-root", data.Path],
+            TimeSpan.FromMinutes(5),
+            environment: new Dictionary<string, string> { ["DOTNET_ThreadPool_ForceMaxWorkerThreads"] = "2" });
+        Assert.True(result.ExitCode == 0, result.Describe());
+
+        // | run | batches | throughput | latency mean | p99 | max | missing | ...
+        var row = result.StandardOutput.Split('\n').Single(l => l.StartsWith("| Weir, parallelism 1 |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+        Assert.Equal("64", row[2]);
+        Assert.Equal("0", row[7]);
+        var slowest = TimeSpan.FromTicks(DurationText.Parse(row[6]) / 100);
+        Assert.True(slowest < TimeSpan.FromSeconds(10), $"a batch waited {slowest} for its result\n{result.Describe()}");
     }
 
     [Fact]

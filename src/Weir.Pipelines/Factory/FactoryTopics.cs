@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Pipelines.Factory;
 
@@ -67,7 +68,7 @@ internal static class FactoryTopics
         {
             try
             {
-                var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), cancellationToken).ConfigureAwait(false);
+                var metadata = await BlockingCalls.RunAsync(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), cancellationToken).ConfigureAwait(false);
                 return metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError)
                     .ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal);
             }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Weir.Connectors.Http;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Pipelines.Factory;
 
@@ -360,7 +361,7 @@ internal sealed class StreamProducer
         while (tracker.InFlight > 0 && tracker.Error is null)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.Run(() => producer.Flush(TimeSpan.FromMilliseconds(500)), cancellationToken).ConfigureAwait(false);
+            await BlockingCalls.RunAsync(() => producer.Flush(TimeSpan.FromMilliseconds(500)), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Weir.Connectors.Files;
 using Weir.Connectors.Kafka;
 using Weir.Connectors.Parquet;
+using Weir.Pipelines.Shared;
 using Weir.Streams;
 
 namespace Weir.Pipelines.Factory;
@@ -112,7 +113,7 @@ internal sealed class TopicSink : IDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 var started = _time.GetTimestamp();
-                var taken = await Task.Run(() => Collect(started, trigger, cancellationToken), cancellationToken).ConfigureAwait(false);
+                var taken = await BlockingCalls.RunAsync(() => Collect(started, trigger, cancellationToken), cancellationToken).ConfigureAwait(false);
                 if (taken > 0)
                 {
                     await PersistAsync(cancellationToken).ConfigureAwait(false);
@@ -268,7 +269,7 @@ internal sealed class TopicSink : IDisposable
         var dead = _buffers.Values.Sum(b => b.DeadLetters);
         if (dead > 0)
         {
-            await Task.Run(_deadLetters.Flush, cancellationToken).ConfigureAwait(false);
+            await BlockingCalls.RunAsync(_deadLetters.Flush, cancellationToken).ConfigureAwait(false);
         }
 
         var files = 0;

@@ -88,12 +88,21 @@ internal sealed class ChallengerClient : IDisposable
         return body;
     }
 
-    public async Task PostResultAsync(string benchId, long batchId, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts one result and waits for the answer on the calling thread. The orchestrator posts from a thread of its
+    /// own, which also blocks in the results consumer; being synchronous end to end keeps both waits off the
+    /// thread pool, where the broker and the emulator of the same process do their work.
+    /// </summary>
+    public void PostResult(string benchId, long batchId, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)
     {
-        using var content = new ReadOnlyMemoryContent(result);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/msgpack");
-        using var response = await _http.PostAsync($"api/result/0/{benchId}/{batchId}", content, cancellationToken).ConfigureAwait(false);
-        await EnsureAsync(response, $"post the result of batch {batchId}", cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/result/0/{benchId}/{batchId}") { Content = new ReadOnlyMemoryContent(result) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/msgpack");
+        using var response = _http.Send(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            using var text = new StreamReader(response.Content.ReadAsStream(cancellationToken));
+            throw Refused($"post the result of batch {batchId}", response, text.ReadToEnd());
+        }
     }
 
     /// <summary>Ends the benchmark and returns the server's answer (the metrics JSON locally, empty online).</summary>
@@ -111,9 +120,12 @@ internal sealed class ChallengerClient : IDisposable
         if (!response.IsSuccessStatusCode)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new ChallengerException($"the challenger refused to {what}: {(int)response.StatusCode} {text}".TrimEnd());
+            throw Refused(what, response, text);
         }
     }
+
+    private static ChallengerException Refused(string what, HttpResponseMessage response, string text) =>
+        new($"the challenger refused to {what}: {(int)response.StatusCode} {text}".TrimEnd());
 }
 
 /// <summary>The challenger answered with an error status; the message has its status and text.</summary>

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Weir.Pipelines.Lpbf.Formats;
 using Weir.Pipelines.Lpbf.Job;
+using Weir.Pipelines.Shared;
 
 namespace Weir.Pipelines.Lpbf.Orchestrator;
 
@@ -48,11 +49,18 @@ internal sealed class LpbfOrchestrator(OrchestratorOptions options, ILogger logg
         var started = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fetching = Task.Run(() => FetchAsync(challenger, producer, run, stop.Token), stop.Token);
-        var posting = Task.Factory.StartNew(
-            () => PostAsync(challenger, consumer, run, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+        // The posting side blocks, in the results consumer and in each POST, so it gets a thread of its own for the
+        // whole run. On the thread pool it held a pool thread most of the time; with the fetch side's final flush
+        // holding another, a process with two pool threads (two cores) had none left for the broker and the
+        // emulator until the pool added one, and the last batches of every run waited 0.5-1 s for their results.
+        var posting = BlockingCalls.RunAsync(() => Post(challenger, consumer, run, stop), stop.Token);
         try
         {
             await Task.WhenAll(fetching, posting).ConfigureAwait(false);
+
+            // Every batch has its result, so every produce was acknowledged: this returns at once.
+            producer.Flush(TimeSpan.FromSeconds(30));
         }
         catch
         {
@@ -82,7 +90,6 @@ internal sealed class LpbfOrchestrator(OrchestratorOptions options, ILogger logg
         finally
         {
             run.FetchDone = true;
-            producer.Flush(TimeSpan.FromSeconds(30));
         }
     }
 
@@ -114,7 +121,20 @@ internal sealed class LpbfOrchestrator(OrchestratorOptions options, ILogger logg
         }
     }
 
-    private async Task PostAsync(ChallengerClient challenger, IConsumer<byte[], byte[]> consumer, Run run, CancellationToken cancellationToken)
+    private void Post(ChallengerClient challenger, IConsumer<byte[], byte[]> consumer, Run run, CancellationTokenSource stop)
+    {
+        try
+        {
+            PostAll(challenger, consumer, run, stop.Token);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            stop.Cancel(); // the fetch side may wait for a slot that this side would have freed
+            throw;
+        }
+    }
+
+    private void PostAll(ChallengerClient challenger, IConsumer<byte[], byte[]> consumer, Run run, CancellationToken cancellationToken)
     {
         var lastProgress = Stopwatch.StartNew();
         while (!(run.FetchDone && run.Pending.IsEmpty))
@@ -149,7 +169,7 @@ internal sealed class LpbfOrchestrator(OrchestratorOptions options, ILogger logg
                 continue; // another benchmark's result, or a repeat after a job restart
             }
 
-            await challenger.PostResultAsync(run.BenchId, envelope.BatchId, envelope.Result, cancellationToken).ConfigureAwait(false);
+            challenger.PostResult(run.BenchId, envelope.BatchId, envelope.Result, cancellationToken);
             run.Posted++;
             LpbfMetrics.ResultsPosted.Add(1);
             run.InFlight.Release();
