@@ -7,34 +7,37 @@ namespace Weir.Broker.Storage;
 /// producers wait for the next flush cycle, and every append that arrives while one fsync runs shares the
 /// following one. <see cref="FsyncPolicy.Interval"/> flushes every N ms in the background and producers never
 /// wait. <see cref="FsyncPolicy.Never"/> leaves it to the operating system (segments are still flushed when
-/// they roll and when the broker stops).
+/// they roll and when the broker stops). The fsyncs run on a thread of their own: an fsync blocks for as long as
+/// the disk takes, and on the thread pool it would hold a thread that the broker's network loops need.
 /// </summary>
 internal sealed class LogFlusher : IAsyncDisposable
 {
     private readonly TopicStore _topics;
     private readonly List<IFlushable> _others = [];
     private readonly FsyncPolicy _policy;
-    private readonly TimeSpan _interval;
-    private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wakeup = new(0);
-    private readonly Task _loop;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITimer? _timer;
     private TaskCompletionSource _nextCycle = NewCycle();
 
     public LogFlusher(TopicStore topics, FsyncPolicy policy, TimeSpan interval, TimeProvider time, ILogger log)
     {
         _topics = topics;
         _policy = policy;
-        _interval = interval;
-        _time = time;
         _log = log;
-        _loop = policy switch
+        if (policy is not (FsyncPolicy.Always or FsyncPolicy.Interval))
         {
-            FsyncPolicy.Always => Task.Run(GroupCommitLoopAsync),
-            FsyncPolicy.Interval => Task.Run(IntervalLoopAsync),
-            _ => Task.CompletedTask,
-        };
+            _stopped.SetResult();
+            return;
+        }
+
+        new Thread(Run) { IsBackground = true, Name = "weir:broker:log-flusher" }.Start();
+        if (policy == FsyncPolicy.Interval)
+        {
+            _timer = time.CreateTimer(_ => Wake(), null, interval, interval);
+        }
     }
 
     /// <summary>Adds another store (committed offsets, producer state) to every flush.</summary>
@@ -53,25 +56,19 @@ internal sealed class LogFlusher : IAsyncDisposable
     public Task WhenFlushedAsync()
     {
         var cycle = Volatile.Read(ref _nextCycle).Task;
-        if (_wakeup.CurrentCount == 0)
-        {
-            _wakeup.Release();
-        }
-
+        Wake();
         return cycle;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
+        if (_timer is not null)
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _stopped.Task.ConfigureAwait(false); // the flush under way, if any, finishes first
         Volatile.Read(ref _nextCycle).TrySetException(new ObjectDisposedException(nameof(LogFlusher)));
         _stop.Dispose();
         _wakeup.Dispose();
@@ -79,38 +76,44 @@ internal sealed class LogFlusher : IAsyncDisposable
 
     private static TaskCompletionSource NewCycle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private async Task GroupCommitLoopAsync()
+    /// <summary>Asks for one more flush; requests made before it starts are all served by it.</summary>
+    private void Wake()
     {
-        while (!_stop.IsCancellationRequested)
+        if (_wakeup.CurrentCount == 0)
         {
-            await _wakeup.WaitAsync(_stop.Token).ConfigureAwait(false);
-            var cycle = Interlocked.Exchange(ref _nextCycle, NewCycle());
-            try
-            {
-                FlushAll();
-                cycle.TrySetResult();
-            }
-            catch (Exception error) when (error is IOException or ObjectDisposedException or UnauthorizedAccessException)
-            {
-                _log.LogError(error, "fsync failed; producers waiting for it get an error");
-                cycle.TrySetException(error);
-            }
+            _wakeup.Release();
         }
     }
 
-    private async Task IntervalLoopAsync()
+    private void Run()
     {
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            await Task.Delay(_interval, _time, _stop.Token).ConfigureAwait(false);
-            try
+            while (true)
             {
-                FlushAll();
+                _wakeup.Wait(_stop.Token);
+                var cycle = Interlocked.Exchange(ref _nextCycle, NewCycle());
+                try
+                {
+                    FlushAll();
+                    cycle.TrySetResult();
+                }
+                catch (Exception error)
+                {
+                    // Whatever went wrong, this thread must go on: producers waiting for this cycle get the error,
+                    // and the next cycle tries again.
+                    _log.LogError(error, _policy == FsyncPolicy.Always ? "fsync failed; producers waiting for it get an error" : "periodic fsync failed; will retry");
+                    cycle.TrySetException(error);
+                }
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                _log.LogError(error, "periodic fsync failed; will retry");
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            _stopped.TrySetResult();
         }
     }
 

@@ -48,6 +48,22 @@ public sealed class LogFlusherTests
     }
 
     [Fact]
+    public async Task A_failed_flush_fails_the_requests_waiting_for_it_and_the_next_one_flushes_again()
+    {
+        using var data = new TempDirectory("flusher-fails");
+        using var topics = new TopicStore(data.Path, new LogConfig(), 1, TimeProvider.System, NullLogger.Instance);
+        await using var flusher = new LogFlusher(topics, FsyncPolicy.Always, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance);
+        var store = new FailingOnceStore();
+        flusher.Add(store);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => flusher.WhenFlushedAsync().WaitAsync(Timeout));
+        Assert.Equal("disk gone", error.Message);
+
+        await flusher.WhenFlushedAsync().WaitAsync(Timeout);
+        Assert.Equal(2, store.Calls);
+    }
+
+    [Fact]
     public async Task With_fsync_Always_a_client_gets_its_acknowledgements_its_records_and_its_commits()
     {
         await using var broker = await EmbeddedBroker.StartAsync(o => o.Fsync = FsyncPolicy.Always);
@@ -77,6 +93,21 @@ public sealed class LogFlusherTests
         consumer.Commit(last!); // an offset commit also waits for the flush under Always
         var committed = consumer.Committed([last!.TopicPartition], Timeout).Single();
         Assert.Equal(records, committed.Offset.Value);
+    }
+
+    private sealed class FailingOnceStore : IFlushable
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public void Flush()
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                throw new IOException("disk gone");
+            }
+        }
     }
 
     /// <summary>A store whose flush holds until the test releases it, and counts the flushes that finished.</summary>
