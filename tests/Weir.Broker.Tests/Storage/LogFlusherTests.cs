@@ -16,11 +16,9 @@ public sealed class LogFlusherTests
     [Fact]
     public async Task A_request_made_while_a_flush_runs_waits_for_the_next_flush_which_all_such_requests_share()
     {
-        using var data = new TempDirectory("flusher");
-        using var topics = new TopicStore(data.Path, new LogConfig(), 1, TimeProvider.System, NullLogger.Instance);
-        await using var flusher = new LogFlusher(topics, FsyncPolicy.Always, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance);
         var store = new GatedStore();
-        flusher.Add(store);
+        await using var always = new AlwaysFlusher(store);
+        var flusher = always.Flusher;
         Assert.True(flusher.AcksWaitForDisk);
 
         var first = flusher.WhenFlushedAsync();
@@ -50,11 +48,9 @@ public sealed class LogFlusherTests
     [Fact]
     public async Task A_failed_flush_fails_the_requests_waiting_for_it_and_the_next_one_flushes_again()
     {
-        using var data = new TempDirectory("flusher-fails");
-        using var topics = new TopicStore(data.Path, new LogConfig(), 1, TimeProvider.System, NullLogger.Instance);
-        await using var flusher = new LogFlusher(topics, FsyncPolicy.Always, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance);
         var store = new FailingOnceStore();
-        flusher.Add(store);
+        await using var always = new AlwaysFlusher(store);
+        var flusher = always.Flusher;
 
         var error = await Assert.ThrowsAsync<IOException>(() => flusher.WhenFlushedAsync().WaitAsync(Timeout));
         Assert.Equal("disk gone", error.Message);
@@ -93,6 +89,29 @@ public sealed class LogFlusherTests
         consumer.Commit(last!); // an offset commit also waits for the flush under Always
         var committed = consumer.Committed([last!.TopicPartition], Timeout).Single();
         Assert.Equal(records, committed.Offset.Value);
+    }
+
+    /// <summary>A flusher with the Always policy over an empty topic store, flushing the given store too.</summary>
+    private sealed class AlwaysFlusher : IAsyncDisposable
+    {
+        private readonly TempDirectory _data = new("flusher");
+        private readonly TopicStore _topics;
+
+        public AlwaysFlusher(IFlushable store)
+        {
+            _topics = new TopicStore(_data.Path, new LogConfig(), 1, TimeProvider.System, NullLogger.Instance);
+            Flusher = new LogFlusher(_topics, FsyncPolicy.Always, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance);
+            Flusher.Add(store);
+        }
+
+        public LogFlusher Flusher { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Flusher.DisposeAsync();
+            _topics.Dispose();
+            _data.Dispose();
+        }
     }
 
     private sealed class FailingOnceStore : IFlushable
