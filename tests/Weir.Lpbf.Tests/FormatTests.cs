@@ -31,6 +31,45 @@ public sealed class FormatTests
         Assert.Equal(tiff, batch.Tiff.ToArray());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(65_535)]
+    [InlineData(65_536)]
+    [InlineData(389_120)]
+    public void The_prefix_ends_in_the_bin_header_messagepack_writes_and_stays_small(int tiffLength)
+    {
+        var prefix = new ArrayBufferWriter<byte>(96);
+        BatchCodec.WritePrefix(prefix, 3599, "SI266220200309225433", 15, 224, tiffLength);
+
+        var expected = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(expected);
+        writer.WriteMapHeader(5);
+        writer.Write("batch_id");
+        writer.Write(3599L);
+        writer.Write("print_id");
+        writer.Write("SI266220200309225433");
+        writer.Write("tile_id");
+        writer.Write(15);
+        writer.Write("layer");
+        writer.Write(224);
+        writer.Write("tif");
+        writer.WriteBinHeader(tiffLength);
+        writer.Flush();
+        Assert.Equal(expected.WrittenSpan.ToArray(), prefix.WrittenSpan.ToArray());
+
+        // The emulator writes the prefix of every batch it serves into a buffer this size; before, MessagePack's
+        // bin header grew it to the size of the tile.
+        Assert.True(prefix.Capacity <= 96, $"the prefix buffer grew to {prefix.Capacity} bytes");
+
+        var tiff = new byte[tiffLength];
+        Random.Shared.NextBytes(tiff);
+        var batch = BatchCodec.Decode((byte[])[.. prefix.WrittenSpan, .. tiff]);
+        Assert.Equal((3599L, 15, 224), (batch.BatchId, batch.TileId, batch.Layer));
+        Assert.Equal(tiff, batch.Tiff.ToArray());
+    }
+
     [Fact]
     public void Batch_decoding_accepts_any_key_order_and_names_a_missing_key()
     {
