@@ -5,12 +5,25 @@ using Weir.Streams.Sources;
 
 namespace Weir.Streams.Checkpoints;
 
-/// <summary>What one subtask contributes to a checkpoint: its operators' state and its source positions.</summary>
-internal sealed class SubtaskState
+/// <summary>
+/// What one subtask contributes to a checkpoint: its operators' state and its source positions. It owns the
+/// operators' buffers until it is disposed, once its file is written (or the checkpoint is given up).
+/// </summary>
+internal sealed class SubtaskState : IDisposable
 {
-    public Dictionary<string, byte[]> Operators { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, SnapshotBuffer> Operators { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, List<SplitState>> SourceSplits { get; } = new(StringComparer.Ordinal);
+
+    public void Dispose()
+    {
+        foreach (var buffer in Operators.Values)
+        {
+            buffer.Dispose();
+        }
+
+        Operators.Clear();
+    }
 }
 
 /// <summary>A completed checkpoint read back for a restart: state by operator id, positions by source id.</summary>
@@ -53,11 +66,17 @@ internal sealed class CheckpointStorage(string directory, string jobName, int re
             {
                 writer.Write(Magic);
                 writer.Write(state.Operators.Count);
-                foreach (var (id, bytes) in state.Operators)
+                foreach (var (id, buffer) in state.Operators)
                 {
+                    if (buffer.Length > int.MaxValue)
+                    {
+                        throw new InvalidOperationException($"the state of operator {id} is {buffer.Length} bytes; a checkpoint holds at most 2 GiB per operator and subtask");
+                    }
+
                     writer.Write(id);
-                    writer.Write(bytes.Length);
-                    writer.Write(bytes);
+                    writer.Write((int)buffer.Length);
+                    writer.Flush();
+                    buffer.WriteTo(file);
                 }
 
                 writer.Write(state.SourceSplits.Count);

@@ -155,6 +155,7 @@ internal sealed class JobRuntime : IDisposable
             thread.Start();
         }
 
+        Setup.Checkpoints?.WriteInBackground(error => Fail("the checkpoint writer", error));
         Setup.Checkpoints?.StartPeriodic();
         _logger.LogInformation("job {Job} started: {Subtasks} subtasks in {Chains} chains", Setup.JobName, _subtasks.Count, Plan.Chains.Count);
     }
@@ -236,7 +237,7 @@ internal sealed class JobRuntime : IDisposable
         }
         catch (Exception error)
         {
-            Fail(subtask, error);
+            Fail(subtask.Name, error);
         }
         finally
         {
@@ -256,7 +257,7 @@ internal sealed class JobRuntime : IDisposable
         }
     }
 
-    private void Fail(Subtask subtask, Exception error)
+    private void Fail(string where, Exception error)
     {
         lock (_subtasks)
         {
@@ -265,10 +266,10 @@ internal sealed class JobRuntime : IDisposable
                 return;
             }
 
-            _failure = new JobFailedException($"job '{Setup.JobName}' failed in {subtask.Name}: {error.Message}", error);
+            _failure = new JobFailedException($"job '{Setup.JobName}' failed in {where}: {error.Message}", error);
         }
 
-        _logger.LogError(error, "job {Job} failed in {Subtask}", Setup.JobName, subtask.Name);
+        _logger.LogError(error, "job {Job} failed in {Subtask}", Setup.JobName, where);
         Cancel();
     }
 

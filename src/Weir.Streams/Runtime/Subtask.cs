@@ -144,27 +144,41 @@ internal abstract class Subtask
             writer.BroadcastBarrier(checkpointId);
         }
 
+        // The synchronous part: a copy of every operator's state, taken before the next record can change it. The
+        // coordinator writes the file (in a running job, on its own thread while this subtask goes on).
         var state = new Checkpoints.SubtaskState();
-        if (sourceSplits is not null)
+        try
         {
-            state.SourceSplits[sourceId!] = [.. sourceSplits];
-        }
-
-        foreach (var (node, op) in OperatorNodes())
-        {
-            if (op.HasState)
+            if (sourceSplits is not null)
             {
-                using var buffer = new MemoryStream();
-                using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+                state.SourceSplits[sourceId!] = [.. sourceSplits];
+            }
+
+            foreach (var (node, op) in OperatorNodes())
+            {
+                if (op.HasState)
                 {
+                    var buffer = new Checkpoints.SnapshotBuffer();
+                    state.Operators[node.OperatorId] = buffer;
+                    using var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true);
                     op.SnapshotState(writer);
                 }
-
-                state.Operators[node.OperatorId] = buffer.ToArray();
             }
         }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
 
-        Job.Checkpoints?.Acknowledge(checkpointId, this, state);
+        if (Job.Checkpoints is { } checkpoints)
+        {
+            checkpoints.Acknowledge(checkpointId, this, state);
+        }
+        else
+        {
+            state.Dispose();
+        }
     }
 
     protected virtual void OnCheckpointComplete(long checkpointId)
