@@ -43,7 +43,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         _timeout = job.Options.CheckpointTimeout;
     }
 
-    /// <summary>Raised (on the thread of the last subtask to acknowledge) when a checkpoint completes.</summary>
+    /// <summary>Raised when a checkpoint completes, on the thread that wrote its last file (in a running job, the coordinator's writing thread).</summary>
     public event Action<long>? Completed;
 
     public long LastCompletedId { get; private set; }
@@ -168,16 +168,25 @@ internal sealed class CheckpointCoordinator : IDisposable
                 }
                 catch (Exception error)
                 {
-                    lock (_lock)
-                    {
-                        if (_pending?.Id == id)
-                        {
-                            AbortLocked();
-                        }
-                    }
-
+                    // Whatever happens here, the loop goes on: a writer that stopped would leave every later
+                    // snapshot queued in memory and every later checkpoint unfinished.
                     _logger.LogError(error, "job {Job}: writing checkpoint {Id} of {Subtask} failed", _job.JobName, id, subtask.Name);
-                    _writeFailed?.Invoke(error);
+                    try
+                    {
+                        lock (_lock)
+                        {
+                            if (_pending?.Id == id)
+                            {
+                                AbortLocked();
+                            }
+                        }
+
+                        _writeFailed?.Invoke(error);
+                    }
+                    catch (Exception cleanup)
+                    {
+                        _logger.LogError(cleanup, "job {Job}: giving up checkpoint {Id} failed", _job.JobName, id);
+                    }
                 }
             }
         }
@@ -193,7 +202,16 @@ internal sealed class CheckpointCoordinator : IDisposable
             if (_pending is not { } pending || pending.Id != id)
             {
                 // Given up while the file was written (a subtask finished, or it expired): do not leave it behind.
-                _storage.Abort(id);
+                // Best effort: an unfinished folder is never restored, and the next start deletes it anyway.
+                try
+                {
+                    _storage.Abort(id);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    _logger.LogWarning("job {Job}: could not remove the given-up checkpoint {Id}: {Error}", _job.JobName, id, error.Message);
+                }
+
                 return;
             }
 
