@@ -71,14 +71,6 @@ internal sealed class SnapshotBuffer : Stream
         }
     }
 
-    public byte[] ToArray()
-    {
-        var bytes = new byte[_length];
-        using var target = new MemoryStream(bytes);
-        WriteTo(target);
-        return bytes;
-    }
-
     public override void Flush()
     {
     }
