@@ -167,6 +167,24 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task A_checkpoint_file_that_cannot_be_written_fails_the_job()
+    {
+        var source = new GatedSource<Reading>(Records(1000, 3), splits: 1);
+        source.AllowPerSplit(100);
+        var output = new CollectSink<SensorWindow>();
+        await using var job = Build(source, output, new JobOptions { Name = "unwritable", Parallelism = 1, CheckpointDirectory = _folder.Path }).Start();
+        await job.Running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A file where the checkpoint's folder would go: the writing thread cannot create the folder.
+        File.WriteAllText(Path.Combine(_folder.Path, "chk-1"), "in the way");
+        Assert.Equal(1, job.TriggerCheckpoint());
+
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() => job.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("checkpoint writer", failure.Message);
+        Assert.Equal(0, job.LastCheckpointId);
+    }
+
+    [Fact]
     public void A_snapshot_buffer_gives_back_every_byte_in_order_across_its_chunks()
     {
         var random = new Random(7);
