@@ -18,9 +18,13 @@ internal sealed class BrokerMetrics : IDisposable
         ProducedRecords = _meter.CreateCounter<long>("weir.broker.produced.records", description: "Records appended to the log");
         ProducedBytes = _meter.CreateCounter<long>("weir.broker.produced.bytes", "By", "Record-batch bytes appended to the log");
         FetchedBytes = _meter.CreateCounter<long>("weir.broker.fetched.bytes", "By", "Record-batch bytes sent to consumers");
+        FetchedBytesSentFromFile = _meter.CreateCounter<long>("weir.broker.fetched.sendfile.bytes", "By", "Of the fetched bytes, those sent from the page cache with sendfile rather than copied");
         BadRequests = _meter.CreateCounter<long>("weir.broker.bad.requests", description: "Malformed frames, unsupported versions, invalid batches");
         Connections = _meter.CreateUpDownCounter<long>("weir.broker.connections", description: "Open client connections");
     }
+
+    /// <summary>The meter of this broker's instruments (tests listen to one broker's among several in a process).</summary>
+    public Meter Meter => _meter;
 
     public Counter<long> Requests { get; }
 
@@ -29,6 +33,8 @@ internal sealed class BrokerMetrics : IDisposable
     public Counter<long> ProducedBytes { get; }
 
     public Counter<long> FetchedBytes { get; }
+
+    public Counter<long> FetchedBytesSentFromFile { get; }
 
     public Counter<long> BadRequests { get; }
 

@@ -42,6 +42,15 @@ public sealed class BrokerOptions
     /// </summary>
     public long PageCacheWindowBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Record batches of at least this many bytes are sent to consumers straight from the page cache with
+    /// <c>sendfile</c>, as Kafka's brokers send all of theirs, instead of being read into the response and written
+    /// out again: two copies fewer per batch. Smaller batches are copied, where one read of many batches costs less
+    /// than reading each one's header. Only for consumers within <see cref="PageCacheWindowBytes"/> of the end. 0
+    /// copies everything.
+    /// </summary>
+    public int SendFileMinBatchBytes { get; set; } = 64 * 1024;
+
     /// <summary>Largest request frame accepted; a bigger one closes the connection (Kafka's socket.request.max.bytes).</summary>
     public int MaxFrameBytes { get; set; } = 100 * 1024 * 1024;
 

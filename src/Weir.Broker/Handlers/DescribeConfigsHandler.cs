@@ -78,5 +78,6 @@ internal static class DescribeConfigsHandler
         yield return ("weir.fsync", options.Fsync.ToString(), true);
         yield return ("weir.fsync.interval.ms", Invariant(options.FsyncIntervalMs), true);
         yield return ("weir.page.cache.window.bytes", Invariant(options.PageCacheWindowBytes), true);
+        yield return ("weir.sendfile.min.batch.bytes", Invariant(options.SendFileMinBatchBytes), true);
     }
 }

@@ -8,7 +8,8 @@ namespace Weir.Broker.Handlers;
 /// <summary>
 /// Fetch with long poll (research note section 5): answer at once when enough bytes are there, when a partition
 /// has an error, or when max_wait is 0; otherwise park until data arrives or max_wait passes. Records are whole
-/// batches copied from the segment file straight into the response, the first batch always whole (KIP-74);
+/// batches, the first always whole (KIP-74): large ones sent from the segment file with sendfile
+/// (<see cref="BrokerOptions.SendFileMinBatchBytes"/>), small ones copied from it straight into the response;
 /// empty results are empty bytes, never null; preferred_read_replica is -1; last stable offset = high watermark.
 /// </summary>
 internal static class FetchHandler
@@ -160,7 +161,7 @@ internal static class FetchHandler
         public bool AnyReturned { get; set; }
     }
 
-    /// <summary>Reads a partition's batches from its segment file straight into the response buffer.</summary>
+    /// <summary>Puts a partition's batches from its segment file into the response: copied in, or as file regions.</summary>
     private sealed class LogRecords(BrokerContext broker, PartitionLog log, long offset, int partitionMaxBytes, long highWatermark, Budget budget) : IFetchRecordsSource
     {
         public void WriteRecords(KafkaWriter writer)
@@ -168,16 +169,19 @@ internal static class FetchHandler
             var lengthAt = writer.ReserveInt32();
             var limit = Math.Min(partitionMaxBytes, budget.Remaining);
             var written = 0;
+            var fileBytesBefore = writer.FileBytes;
             if (limit > 0 || !budget.AnyReturned)
             {
+                var mark = writer.Mark();
                 try
                 {
-                    written = log.Read(writer, offset, Math.Max(0, limit), minOneBatch: !budget.AnyReturned, highWatermark);
+                    written = log.Read(writer, offset, Math.Max(0, limit), minOneBatch: !budget.AnyReturned, highWatermark, broker.Options.SendFileMinBatchBytes);
                 }
                 catch (ObjectDisposedException)
                 {
                     // Deleted while reading: the client sees no data and finds out on its next metadata refresh.
-                    writer.Truncate(lengthAt + 4);
+                    writer.Rewind(mark);
+                    written = 0;
                 }
             }
 
@@ -187,6 +191,10 @@ internal static class FetchHandler
                 budget.Remaining -= written;
                 budget.AnyReturned = true;
                 broker.Metrics.FetchedBytes.Add(written);
+                if (writer.FileBytes > fileBytesBefore)
+                {
+                    broker.Metrics.FetchedBytesSentFromFile.Add(writer.FileBytes - fileBytesBefore);
+                }
             }
         }
     }

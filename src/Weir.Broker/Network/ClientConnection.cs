@@ -232,6 +232,10 @@ internal sealed class ClientConnection
     private async Task WriteLoopAsync(NetworkStream stream, ChannelReader<PendingResponse> inFlight, CancellationTokenSource closing)
     {
         var failed = false;
+        FileRegionSender? fileSender = null;
+
+        // A send from a file takes no cancellation token: closing the socket is what ends it when the broker stops.
+        using var abortSends = closing.Token.Register(static socket => ((Socket)socket!).Close(), _socket);
         await foreach (var pending in inFlight.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             KafkaWriter? response = null;
@@ -240,7 +244,15 @@ internal sealed class ClientConnection
                 response = await pending.Response.ConfigureAwait(false);
                 if (response is not null && !failed)
                 {
-                    await stream.WriteAsync(response.WrittenMemory, closing.Token).ConfigureAwait(false);
+                    if (response.FileRegions is { Count: > 0 })
+                    {
+                        fileSender ??= new FileRegionSender(_socket);
+                        await fileSender.SendAsync(response).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await stream.WriteAsync(response.WrittenMemory, closing.Token).ConfigureAwait(false);
+                    }
                 }
             }
             catch (ProtocolException error)
@@ -270,6 +282,8 @@ internal sealed class ClientConnection
                 _socket.Close();
             }
         }
+
+        fileSender?.Dispose();
     }
 
     private readonly record struct PendingResponse(ValueTask<KafkaWriter?> Response, byte[] Frame, RequestHeader Header);

@@ -30,7 +30,7 @@ internal sealed class RequestContext(RequestHeader header, Memory<byte> body, Cl
         var size = writer.ReserveInt32();
         writer.WriteInt32(Header.CorrelationId);
         response.Write(writer, Header.ApiVersion);
-        writer.PatchInt32(size, writer.Length - 4);
+        writer.PatchInt32(size, writer.Length + writer.FileBytes - 4);
         return writer;
     }
 }

@@ -7,27 +7,79 @@ namespace Weir.Broker.Protocol;
 
 /// <summary>
 /// Writes Kafka's primitive types into a growable buffer rented from <see cref="ArrayPool{T}"/>. One writer
-/// holds one whole response (size prefix included); dispose it to give the buffer back.
+/// holds one whole response (size prefix included); dispose it to give the buffer back. A fetch response may
+/// also hold <see cref="FileRegions"/>: log bytes sent from the file between the buffer's bytes, not copied in.
 /// </summary>
 internal sealed class KafkaWriter : IDisposable
 {
     private byte[] _buffer;
     private int _length;
+    private List<FileRegion>? _fileRegions;
+    private int _fileBytes;
 
     public KafkaWriter(int initialCapacity = 256)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     }
 
+    /// <summary>Bytes in the buffer (positions for <see cref="PatchInt32"/>, <see cref="Truncate"/>), file regions not counted.</summary>
     public int Length => _length;
 
+    /// <summary>Bytes of <see cref="FileRegions"/>: what the response sends on top of <see cref="Length"/>.</summary>
+    public int FileBytes => _fileBytes;
+
+    /// <summary>File regions in buffer order, or null when the whole response is in the buffer.</summary>
+    public IReadOnlyList<FileRegion>? FileRegions => _fileRegions;
+
+    /// <summary>The buffer's bytes; the whole response only when there are no <see cref="FileRegions"/>.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
-    public byte[] ToArray() => WrittenSpan.ToArray();
+    /// <summary>The whole response as the peer receives it, file regions read in (for tests and tools).</summary>
+    public byte[] ToArray()
+    {
+        var all = new byte[_length + _fileBytes];
+        var from = 0;
+        var to = 0;
+        foreach (var region in _fileRegions ?? [])
+        {
+            _buffer.AsSpan(from, region.At - from).CopyTo(all.AsSpan(to));
+            to += region.At - from;
+            RandomAccess.Read(region.File.SendStream.SafeFileHandle, all.AsSpan(to, region.Length), region.Position);
+            to += region.Length;
+            from = region.At;
+        }
 
-    public void Reset() => _length = 0;
+        _buffer.AsSpan(from, _length - from).CopyTo(all.AsSpan(to));
+        return all;
+    }
+
+    public void Reset()
+    {
+        ReleaseFileRegions(0);
+        _length = 0;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="position"/> here, after
+    /// the bytes written so far. The caller has taken a hold on the file for the region; the writer gives it back.
+    /// </summary>
+    public void AddFileRegion(ISendableFile file, long position, int length)
+    {
+        (_fileRegions ??= []).Add(new FileRegion(_length, file, position, length));
+        _fileBytes += length;
+    }
+
+    /// <summary>Where the writer is now, to go back to with <see cref="Rewind"/>.</summary>
+    public (int Length, int FileRegions) Mark() => (_length, _fileRegions?.Count ?? 0);
+
+    /// <summary>Drops everything written, file regions included, since <paramref name="mark"/>.</summary>
+    public void Rewind((int Length, int FileRegions) mark)
+    {
+        ReleaseFileRegions(mark.FileRegions);
+        _length = mark.Length;
+    }
 
     public void WriteInt8(sbyte value) => Grow(1)[0] = (byte)value;
 
@@ -152,19 +204,46 @@ internal sealed class KafkaWriter : IDisposable
 
     public void Advance(int count) => _length += count;
 
-    /// <summary>Cuts the written length back to <paramref name="length"/> (used when a read turns out shorter).</summary>
-    public void Truncate(int length) => _length = length;
+    /// <summary>
+    /// Cuts the buffer back to <paramref name="length"/> (used when a read turns out shorter); never past a file
+    /// region (use <see cref="Rewind"/> for that).
+    /// </summary>
+    public void Truncate(int length)
+    {
+        if (_fileRegions is { Count: > 0 } regions && regions[^1].At > length)
+        {
+            throw new InvalidOperationException("truncating past a file region; rewind to a mark instead");
+        }
+
+        _length = length;
+    }
 
     public Span<byte> Slice(int position, int length) => _buffer.AsSpan(position, length);
 
     public void Dispose()
     {
+        ReleaseFileRegions(0);
         var buffer = _buffer;
         _buffer = [];
         _length = 0;
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void ReleaseFileRegions(int keep)
+    {
+        if (_fileRegions is not { } regions)
+        {
+            return;
+        }
+
+        for (var i = regions.Count - 1; i >= keep; i--)
+        {
+            _fileBytes -= regions[i].Length;
+            regions[i].File.ReleaseFile();
+            regions.RemoveAt(i);
         }
     }
 

@@ -12,11 +12,14 @@ namespace Weir.Broker.Storage;
 /// (the partition lock); reads run concurrently and only look at bytes already published through
 /// <see cref="Size"/>.
 /// </summary>
-internal sealed class LogSegment : IDisposable
+internal sealed class LogSegment : IDisposable, ISendableFile
 {
     private const int OffsetKeySize = 4;
     private const int TimeKeySize = 8;
     private const int DropBehindReach = 2 << 20;
+
+    // Small batches between large ones whose headers a fetch reads one by one before it copies the rest in one read.
+    private const int MaxSmallBatchesWalked = 16;
 
     private readonly string _directory;
     private readonly int _indexIntervalBytes;
@@ -37,6 +40,12 @@ internal sealed class LogSegment : IDisposable
     // the one before it did.
     private long _cacheDropRequested;
     private long _cacheDropConfirmed;
+
+    // Holders of the log file: the segment itself, and each fetch response that will send from it (sendfile). The
+    // file is closed when the last lets go, so retention or a topic deletion cannot close it under a send.
+    private int _fileHolders = 1;
+    private int _disposed;
+    private FileStream? _sendStream;
 
     private LogSegment(string directory, long baseOffset, int indexIntervalBytes, SafeFileHandle log, SparseIndex offsetIndex, SparseIndex timeIndex, long createdAtMs)
     {
@@ -147,12 +156,113 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// Copies whole batches starting at <paramref name="position"/> into <paramref name="writer"/>: at most
+    /// Puts whole batches starting at <paramref name="position"/> into <paramref name="writer"/>: at most
     /// <paramref name="maxBytes"/>, stopping before <paramref name="endOffset"/>, never past <paramref name="limitPosition"/>.
-    /// With <paramref name="minOneBatch"/> the first batch is copied whole even when it is larger than
+    /// With <paramref name="minOneBatch"/> the first batch goes in whole even when it is larger than
     /// <paramref name="maxBytes"/> (KIP-74), so one big batch can never block a consumer. Returns the bytes written.
+    /// <para>
+    /// Batches of at least <paramref name="sendFileMinBatchBytes"/> (0: none) go in as file regions, sent from the page
+    /// cache without being copied, when the read starts with one and lies in the page-cache window. Between them, runs
+    /// of small batches are copied; a long run of small ones ends the walk over batch headers and the rest is copied in
+    /// one read, as a read that starts with a small batch is.
+    /// </para>
     /// </summary>
-    public int ReadBatches(KafkaWriter writer, long position, long limitPosition, int maxBytes, bool minOneBatch, long endOffset)
+    public int ReadBatches(KafkaWriter writer, long position, long limitPosition, int maxBytes, bool minOneBatch, long endOffset, int sendFileMinBatchBytes)
+    {
+        // A reader behind the page-cache window is served by copying, which drops what it read from the cache again.
+        if (sendFileMinBatchBytes <= 0 || position < Volatile.Read(ref _cacheDropRequested))
+        {
+            return CopyBatches(writer, position, limitPosition, maxBytes, minOneBatch, endOffset);
+        }
+
+        var total = 0;
+        var large = true;
+        while (true)
+        {
+            var first = total == 0;
+            var run = Run(position, limitPosition, maxBytes - total, minOneBatch && first, endOffset, sendFileMinBatchBytes, large, out var lastOffset, out var end);
+            if (run == 0 && first)
+            {
+                return CopyBatches(writer, position, limitPosition, maxBytes, minOneBatch, endOffset);
+            }
+
+            if (run > 0)
+            {
+                if (large)
+                {
+                    ObjectDisposedException.ThrowIf(!TryHoldFile(), this);
+                    writer.AddFileRegion(this, position, run);
+                }
+                else if (ReadFully(writer.GetSpan(run)[..run], position) == run)
+                {
+                    writer.Advance(run);
+                }
+                else
+                {
+                    return total;
+                }
+
+                _readHint = (lastOffset + 1, position + run);
+                total += run;
+                position += run;
+            }
+
+            switch (end)
+            {
+                case RunEnd.OtherSize:
+                    large = !large;
+                    break;
+                case RunEnd.ManySmall:
+                    return total + CopyBatches(writer, position, limitPosition, maxBytes - total, minOneBatch: false, endOffset);
+                default:
+                    return total;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bytes of the run of whole batches from <paramref name="position"/> that are all large (at least
+    /// <paramref name="minLargeBytes"/>) or all small, within the same limits as <see cref="ReadBatches"/>; only their
+    /// headers are read. A run of small batches ends after <see cref="MaxSmallBatchesWalked"/> of them.
+    /// </summary>
+    private int Run(long position, long limitPosition, int maxBytes, bool minOneBatch, long endOffset, int minLargeBytes, bool large, out long lastOffset, out RunEnd end)
+    {
+        Span<byte> header = stackalloc byte[RecordBatch.HeaderSize];
+        var used = 0;
+        var batches = 0;
+        lastOffset = -1;
+        end = RunEnd.Limit;
+        while (limitPosition - position >= RecordBatch.HeaderSize && ReadFully(header, position) == RecordBatch.HeaderSize)
+        {
+            var (baseOffset, size) = RecordBatch.PeekSize(header);
+            if (baseOffset >= endOffset || size < RecordBatch.HeaderSize || size > limitPosition - position
+                || ((long)used + size > maxBytes && !(used == 0 && minOneBatch)))
+            {
+                return used;
+            }
+
+            if (size >= minLargeBytes != large)
+            {
+                end = RunEnd.OtherSize;
+                return used;
+            }
+
+            if (!large && batches == MaxSmallBatchesWalked)
+            {
+                end = RunEnd.ManySmall;
+                return used;
+            }
+
+            lastOffset = RecordBatch.PeekLastOffset(header);
+            used += size;
+            position += size;
+            batches++;
+        }
+
+        return used;
+    }
+
+    private int CopyBatches(KafkaWriter writer, long position, long limitPosition, int maxBytes, bool minOneBatch, long endOffset)
     {
         var available = limitPosition - position;
         if (available <= 0)
@@ -247,6 +357,13 @@ internal sealed class LogSegment : IDisposable
         return total;
     }
 
+    private enum RunEnd
+    {
+        Limit,
+        OtherSize,
+        ManySmall,
+    }
+
     /// <summary>Visits the headers of whole batches from <paramref name="position"/> until the visitor returns false.</summary>
     public delegate bool BatchVisitor(in RecordBatch batch, long position);
 
@@ -313,9 +430,59 @@ internal sealed class LogSegment : IDisposable
         _timeIndex.Flush();
     }
 
+    /// <summary>A stream over the log file for sending regions of it (<see cref="ISendableFile"/>).</summary>
+    public FileStream SendStream
+    {
+        get
+        {
+            if (Volatile.Read(ref _sendStream) is { } stream)
+            {
+                return stream;
+            }
+
+            // Never disposed: that would close the segment's handle, which the holders close. Its finalizer would
+            // leave the handle alone too; suppressing it only saves the finalizer queue the work.
+            stream = new FileStream(_log, FileAccess.Read, bufferSize: 0, isAsync: true);
+            GC.SuppressFinalize(stream);
+            return Interlocked.CompareExchange(ref _sendStream, stream, null) ?? stream;
+        }
+    }
+
+    /// <summary>Takes a hold on the log file for a response that sends from it; false once it is closed.</summary>
+    public bool TryHoldFile()
+    {
+        var holders = Volatile.Read(ref _fileHolders);
+        while (holders > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _fileHolders, holders + 1, holders);
+            if (seen == holders)
+            {
+                return true;
+            }
+
+            holders = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Gives back a hold taken with <see cref="TryHoldFile"/> (or the segment's own, on dispose).</summary>
+    public void ReleaseFile()
+    {
+        if (Interlocked.Decrement(ref _fileHolders) == 0)
+        {
+            _log.Dispose();
+        }
+    }
+
     public void Dispose()
     {
-        _log.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        ReleaseFile();
         _offsetIndex.Dispose();
         _timeIndex.Dispose();
     }
@@ -347,8 +514,10 @@ internal sealed class LogSegment : IDisposable
         }
     }
 
+    // Asynchronous only so that a FileStream over the handle can be given to a socket's SendPacketsAsync (sendfile);
+    // on Linux the flag changes nothing for the synchronous reads and writes.
     private static SafeFileHandle OpenLog(string path) =>
-        File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
 
     /// <summary>Length of the whole batches at the start of <paramref name="data"/> that end before <paramref name="endOffset"/>.</summary>
     private static int WholeBatches(ReadOnlySpan<byte> data, long endOffset, out long lastOffset, out int firstSize)

@@ -224,9 +224,10 @@ internal sealed class PartitionLog : IDisposable
 
     /// <summary>
     /// Writes the records field for a fetch: whole batches from the segment holding <paramref name="offset"/>,
-    /// below <paramref name="highWatermark"/>. Returns the bytes written (0 when there is nothing yet).
+    /// below <paramref name="highWatermark"/>; batches of at least <paramref name="sendFileMinBatchBytes"/> (0: none) as
+    /// file regions of the writer, sent without a copy. Returns the bytes written (0 when there is nothing yet).
     /// </summary>
-    public int Read(KafkaWriter writer, long offset, int maxBytes, bool minOneBatch, long highWatermark)
+    public int Read(KafkaWriter writer, long offset, int maxBytes, bool minOneBatch, long highWatermark, int sendFileMinBatchBytes)
     {
         var segments = Volatile.Read(ref _segments);
         for (var i = FloorSegment(segments, offset); i < segments.Length; i++)
@@ -236,7 +237,7 @@ internal sealed class PartitionLog : IDisposable
             var position = segment.FindPosition(offset, limit);
             if (position >= 0)
             {
-                return segment.ReadBatches(writer, position, limit, maxBytes, minOneBatch, highWatermark);
+                return segment.ReadBatches(writer, position, limit, maxBytes, minOneBatch, highWatermark, sendFileMinBatchBytes);
             }
         }
 

@@ -11,13 +11,18 @@ namespace Weir.Cli.Bench;
 
 /// <summary>
 /// `weir bench broker`: produce and consume throughput through Weir's broker with one Confluent.Kafka producer
-/// and consumer (100 B and 1 KiB records, acks=1 and acks=all), produce latency at a fixed rate, and in the same
+/// and consumer (100 B and 1 KiB records, acks=1 and acks=all), four consumers reading the same 256 KiB records
+/// from the page cache (fan-out), produce latency at a fixed rate, and in the same
 /// run a raw loopback TCP copy between two sockets as the ceiling every throughput figure is divided by. The
 /// broker runs as a `weir broker` child process, so its CPU time per record is reported apart from the clients'.
 /// </summary>
 internal static class BrokerBenchmark
 {
-    public sealed record Options(string DataDirectory, long SmallRecords, long LargeRecords, int LatencyRate, int LatencySeconds, string? Bootstrap);
+    public sealed record Options(string DataDirectory, long SmallRecords, long LargeRecords, int LatencyRate, int LatencySeconds, string? Bootstrap, int FanOutPasses);
+
+    private const int FanOutConsumers = 4;
+    private const int FanOutValueBytes = 256 * 1024;
+    private const int FanOutRecords = 192; // 48 MiB: inside the broker's default 64 MiB page-cache window
 
     private sealed record Row(string Case, long Records, int ValueBytes, TimeSpan Elapsed, TimeSpan Cpu, TimeSpan BrokerCpu = default)
     {
@@ -67,6 +72,20 @@ internal static class BrokerBenchmark
                     await progress.WriteLineAsync(Describe(rows[^1], ceiling)).ConfigureAwait(false);
                 }
             }
+        }
+
+        if (options.FanOutPasses > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await using var broker = await StartAsync(options, FsyncPolicy.Interval).ConfigureAwait(false);
+            var bootstrap = options.Bootstrap ?? broker!.Bootstrap;
+            var topic = $"bench-fanout-{Guid.NewGuid():N}";
+            await CreateTopicAsync(bootstrap, topic).ConfigureAwait(false);
+            Produce(bootstrap, topic, FanOutRecords, FanOutValueBytes, Acks.All);
+            var brokerCpu = broker?.CpuTime ?? TimeSpan.Zero;
+            var fanOut = FanOut(bootstrap, topic, options.FanOutPasses);
+            rows.Add(fanOut with { BrokerCpu = (broker?.CpuTime ?? TimeSpan.Zero) - brokerCpu });
+            await progress.WriteLineAsync(Describe(rows[^1], ceiling)).ConfigureAwait(false);
         }
 
         string latency;
@@ -238,6 +257,48 @@ internal static class BrokerBenchmark
         }
 
         return new Row("consume", records, valueBytes, stopwatch.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+    }
+
+    /// <summary>
+    /// Several consumers reading the same large records from the page cache at once, each the whole topic
+    /// <paramref name="passes"/> times: the case where a broker's cost per byte sent shows (Kafka sends such reads with
+    /// sendfile; see <c>BrokerOptions.SendFileMinBatchBytes</c>).
+    /// </summary>
+    private static Row FanOut(string bootstrap, string topic, int passes)
+    {
+        // The warm-up record Produce sends first is read too: FanOutRecords + 1 per pass.
+        var perPass = FanOutRecords + 1;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var stopwatch = Stopwatch.StartNew();
+        var readers = Enumerable.Range(0, FanOutConsumers).Select(reader => Task.Factory.StartNew(
+            () =>
+            {
+                using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+                {
+                    BootstrapServers = bootstrap,
+                    GroupId = $"fanout-{reader}",
+                    EnableAutoCommit = false,
+                    ConsumeResultFields = "none",
+                }).Build();
+                for (var pass = 0; pass < passes; pass++)
+                {
+                    consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+                    for (var seen = 0; seen < perPass; seen++)
+                    {
+                        var result = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException($"fan-out reader {reader} stalled in pass {pass} after {seen} records");
+                        if (result.Message.Value.Length != FanOutValueBytes)
+                        {
+                            throw new InvalidOperationException("a record came back with the wrong size");
+                        }
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        Task.WaitAll(readers);
+        var records = (long)FanOutConsumers * passes * perPass;
+        return new Row($"fan-out: {FanOutConsumers} consumers read {FanOutValueBytes / 1024} KiB records from the page cache", records, FanOutValueBytes, stopwatch.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
     }
 
     /// <summary>

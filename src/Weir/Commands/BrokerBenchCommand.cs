@@ -43,19 +43,21 @@ internal static class BrokerBenchCommand
         var rate = new Option<int>("--latency-rate") { Description = "Records/s of the latency run. Default: 10000.", DefaultValueFactory = _ => 10_000 };
         var seconds = new Option<int>("--latency-seconds") { Description = "Length of the latency run. Default: 10.", DefaultValueFactory = _ => 10 };
         var bootstrap = new Option<string?>("--bootstrap") { Description = "Measure an already running broker (Weir's or Kafka) instead of starting one in this process." };
+        var fanOut = new Option<int>("--fanout-passes") { Description = "Passes of the fan-out case (four consumers reading 48 MiB of 256 KiB records from the page cache each pass; 0 skips it). Default: 5.", DefaultValueFactory = _ => 5 };
         var command = new Command(
             "broker",
             "Produce/consume throughput (one Confluent.Kafka producer and consumer; 100 B and 1 KiB; acks=1 and all; fsync Interval and Always), " +
+            "four consumers reading the same 256 KiB records from the page cache, " +
             "produce latency at a fixed rate, and a raw loopback TCP copy as the ceiling, all in one run.")
         {
-            small, large, rate, seconds, bootstrap,
+            small, large, rate, seconds, bootstrap, fanOut,
         };
         command.SetVerbAction(async (context, parse, cancellationToken) =>
         {
             var directory = context.DataPath(null, "bench", "broker");
             try
             {
-                var options = new BrokerBenchmark.Options(directory, parse.GetValue(small), parse.GetValue(large), parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(bootstrap));
+                var options = new BrokerBenchmark.Options(directory, parse.GetValue(small), parse.GetValue(large), parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(bootstrap), parse.GetValue(fanOut));
                 Console.Write(await BrokerBenchmark.RunAsync(options, Console.Error, cancellationToken).ConfigureAwait(false));
             }
             finally

@@ -108,18 +108,23 @@ internal static class LpbfCommands
             Description = "The broker's page-cache window per partition in bytes (Broker:PageCacheWindowBytes; -1 leaves the cache to the OS). Default: 67108864, the broker's default.",
             DefaultValueFactory = _ => new BrokerOptions().PageCacheWindowBytes,
         };
+        var sendFile = new Option<int>("--sendfile-min-batch-bytes")
+        {
+            Description = "Batches at least this large go to consumers with sendfile (Broker:SendFileMinBatchBytes; 0 copies all). Default: 65536, the broker's default.",
+            DefaultValueFactory = _ => new BrokerOptions().SendFileMinBatchBytes,
+        };
         var command = new Command(
             "pipeline",
             "Run the whole LPBF system in this process (emulator, Weir's broker over TCP, the job, the orchestrator) over the " +
             "challenge stream at each parallelism and print the challenger's throughput and latency figures, with a " +
             "participant-style Python client on the same emulator as the baseline.")
         {
-            batches, parallelism, python, prefetch, warmup, fsync, pageCacheWindow,
+            batches, parallelism, python, prefetch, warmup, fsync, pageCacheWindow, sendFile,
         };
         command.SetVerbAction(async (context, parse, cancellationToken) =>
         {
             var options = new LpbfPipelineBenchmark.Options(
-                context.DataPath(null, "bench", "lpbf-pipeline"), parse.GetValue(batches), parse.GetValue(parallelism) ?? [1, 2], parse.GetValue(python), parse.GetValue(prefetch), parse.GetValue(warmup), parse.GetValue(fsync), parse.GetValue(pageCacheWindow));
+                context.DataPath(null, "bench", "lpbf-pipeline"), parse.GetValue(batches), parse.GetValue(parallelism) ?? [1, 2], parse.GetValue(python), parse.GetValue(prefetch), parse.GetValue(warmup), parse.GetValue(fsync), parse.GetValue(pageCacheWindow), parse.GetValue(sendFile));
             if (options.Batches < 1 || options.Parallelism.Any(p => p < 1) || options.Warmup < 0)
             {
                 throw new CliException("--batches and --parallelism must be positive, --warmup zero or more");

@@ -22,7 +22,7 @@ namespace Weir.Cli.Commands;
 /// </summary>
 internal static class LpbfPipelineBenchmark
 {
-    public sealed record Options(string Folder, int Batches, IReadOnlyList<int> Parallelism, int PythonBatches, int Prefetch, int Warmup, FsyncPolicy Fsync, long PageCacheWindowBytes);
+    public sealed record Options(string Folder, int Batches, IReadOnlyList<int> Parallelism, int PythonBatches, int Prefetch, int Warmup, FsyncPolicy Fsync, long PageCacheWindowBytes, int SendFileMinBatchBytes);
 
     public static async Task<string> RunAsync(Options options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
@@ -34,7 +34,7 @@ internal static class LpbfPipelineBenchmark
         await dataSet.WriteAllAsync(null, cancellationToken).ConfigureAwait(false);
 
         var brokerDir = Path.Combine(options.Folder, $"broker-{Guid.NewGuid():N}");
-        var broker = new BrokerServer(new BrokerOptions { Listen = "127.0.0.1:0", DataDirectory = brokerDir, Fsync = options.Fsync, PageCacheWindowBytes = options.PageCacheWindowBytes }, loggerFactory);
+        var broker = new BrokerServer(new BrokerOptions { Listen = "127.0.0.1:0", DataDirectory = brokerDir, Fsync = options.Fsync, PageCacheWindowBytes = options.PageCacheWindowBytes, SendFileMinBatchBytes = options.SendFileMinBatchBytes }, loggerFactory);
         await broker.StartAsync(cancellationToken).ConfigureAwait(false);
         var challenger = await ChallengerService.StartAsync(challengerOptions, challengerDir, loggerFactory, null, cancellationToken).ConfigureAwait(false);
         var rows = new List<string>();
@@ -66,7 +66,7 @@ internal static class LpbfPipelineBenchmark
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"LPBF end to end on this machine ({Environment.ProcessorCount} cores): emulator + broker + job + orchestrator in one process; figures from the challenger's /end");
-        text.AppendLine(CultureInfo.InvariantCulture, $"runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, tier-1 call counting delay {(Environment.GetEnvironmentVariable("DOTNET_TC_CallCountingDelayMs") is { } delay ? delay + " ms" : "100 ms (runtime default)")}, prefetch {options.Prefetch}, broker fsync {options.Fsync}, page-cache window {(options.PageCacheWindowBytes < 0 ? "none (left to the OS)" : $"{options.PageCacheWindowBytes} bytes")}, data under {options.Folder}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, tier-1 call counting delay {(Environment.GetEnvironmentVariable("DOTNET_TC_CallCountingDelayMs") is { } delay ? delay + " ms" : "100 ms (runtime default)")}, prefetch {options.Prefetch}, broker fsync {options.Fsync}, page-cache window {(options.PageCacheWindowBytes < 0 ? "none (left to the OS)" : $"{options.PageCacheWindowBytes} bytes")}, sendfile for batches of {(options.SendFileMinBatchBytes > 0 ? $"{options.SendFileMinBatchBytes} bytes or more" : "none")}, data under {options.Folder}");
         text.AppendLine("| run | batches | throughput (batches/s) | latency mean | p99 | max | missing | process CPU per batch | allocated per batch | GCs gen0/1/2 | GC pauses |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)

@@ -316,7 +316,7 @@ public sealed class PartitionLogTests : IDisposable
     private static byte[] ReadOnce(PartitionLog log, long offset, int maxBytes, bool minOneBatch = true)
     {
         using var writer = new KafkaWriter();
-        log.Read(writer, offset, maxBytes, minOneBatch, log.LogEndOffset);
+        log.Read(writer, offset, maxBytes, minOneBatch, log.LogEndOffset, sendFileMinBatchBytes: 0);
         return writer.ToArray();
     }
 
