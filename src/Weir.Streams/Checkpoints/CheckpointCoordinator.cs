@@ -170,22 +170,33 @@ internal sealed class CheckpointCoordinator : IDisposable
                 {
                     // Whatever happens here, the loop goes on: a writer that stopped would leave every later
                     // snapshot queued in memory and every later checkpoint unfinished.
+                    bool current;
+                    lock (_lock)
+                    {
+                        current = _pending?.Id == id;
+                        if (current)
+                        {
+                            AbortLocked();
+                        }
+                    }
+
+                    if (!current)
+                    {
+                        // Given up while it was written (a subtask finished, or it expired), perhaps with its folder
+                        // deleted under the write: nothing is lost, and the job goes on.
+                        _logger.LogDebug("job {Job}: writing the given-up checkpoint {Id} of {Subtask} failed: {Error}", _job.JobName, id, subtask.Name, error.Message);
+                        TryDelete(id);
+                        continue;
+                    }
+
                     _logger.LogError(error, "job {Job}: writing checkpoint {Id} of {Subtask} failed", _job.JobName, id, subtask.Name);
                     try
                     {
-                        lock (_lock)
-                        {
-                            if (_pending?.Id == id)
-                            {
-                                AbortLocked();
-                            }
-                        }
-
                         _writeFailed?.Invoke(error);
                     }
-                    catch (Exception cleanup)
+                    catch (Exception report)
                     {
-                        _logger.LogError(cleanup, "job {Job}: giving up checkpoint {Id} failed", _job.JobName, id);
+                        _logger.LogError(report, "job {Job}: reporting the failed checkpoint {Id} failed", _job.JobName, id);
                     }
                 }
             }
@@ -202,16 +213,7 @@ internal sealed class CheckpointCoordinator : IDisposable
             if (_pending is not { } pending || pending.Id != id)
             {
                 // Given up while the file was written (a subtask finished, or it expired): do not leave it behind.
-                // Best effort: an unfinished folder is never restored, and the next start deletes it anyway.
-                try
-                {
-                    _storage.Abort(id);
-                }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-                {
-                    _logger.LogWarning("job {Job}: could not remove the given-up checkpoint {Id}: {Error}", _job.JobName, id, error.Message);
-                }
-
+                TryDelete(id);
                 return;
             }
 
@@ -260,7 +262,24 @@ internal sealed class CheckpointCoordinator : IDisposable
         var pending = _pending!;
         _pending = null;
         AbortedCount++;
-        _storage.Abort(pending.Id);
+        TryDelete(pending.Id);
+    }
+
+    /// <summary>
+    /// Deletes a given-up checkpoint's folder. Best effort: the writing thread may be adding a file to it at the same
+    /// moment (it deletes the folder again once its write is done), an unfinished folder is never restored, and the
+    /// next start deletes any that is left.
+    /// </summary>
+    private void TryDelete(long id)
+    {
+        try
+        {
+            _storage.Abort(id);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("job {Job}: could not remove the given-up checkpoint {Id}: {Error}", _job.JobName, id, error.Message);
+        }
     }
 
     /// <summary>Stops the trigger and lets the writing thread finish the files already handed to it.</summary>
