@@ -136,19 +136,13 @@ public sealed class CheckpointTests : IDisposable
         source.AllowPerSplit(200);
         var output = new CollectSink<SensorWindow>();
         await using var job = Build(source, output, new JobOptions { Name = "async-snapshots", Parallelism = 1, CheckpointDirectory = _folder.Path }).Start();
-        using var writing = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        job.Runtime.Checkpoints!.BeforeWrite = _ =>
-        {
-            writing.Set();
-            release.Wait(TimeSpan.FromSeconds(60));
-        };
+        using var gate = WriteGate.On(job);
 
         // Event time reaches 19.9 s: the windows ending at 10 s have fired.
         await Until(() => output.Values.Count >= 3, "the first windows");
         var id = job.TriggerCheckpoint();
         Assert.NotNull(id);
-        Assert.True(writing.Wait(TimeSpan.FromSeconds(30)), "the checkpoint's file was never written");
+        Assert.True(gate.Writing.Wait(TimeSpan.FromSeconds(30)), "the checkpoint's file was never written");
 
         // The file is still being written (the hook holds it); the job reads on to 199.9 s and fires the windows
         // up to 190 s. Before, the subtask wrote its own file and could not take another record until it was done.
@@ -159,7 +153,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.True(output.Values.Count > before);
         Assert.Equal(0, job.LastCheckpointId);
 
-        release.Set();
+        gate.Release.Set();
         await Until(() => job.LastCheckpointId == id, "the checkpoint to complete");
         source.AllowAll();
         await job.Completion.WaitAsync(TimeSpan.FromSeconds(60));
@@ -192,24 +186,18 @@ public sealed class CheckpointTests : IDisposable
         source.AllowPerSplit(100);
         var output = new CollectSink<SensorWindow>();
         await using var job = Build(source, output, new JobOptions { Name = "given-up", Parallelism = 1, CheckpointDirectory = _folder.Path }).Start();
-        using var writing = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        job.Runtime.Checkpoints!.BeforeWrite = _ =>
-        {
-            writing.Set();
-            release.Wait(TimeSpan.FromSeconds(60));
-        };
+        using var gate = WriteGate.On(job);
         await job.Running.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, job.TriggerCheckpoint());
-        Assert.True(writing.Wait(TimeSpan.FromSeconds(30)), "the checkpoint's file was never written");
+        Assert.True(gate.Writing.Wait(TimeSpan.FromSeconds(30)), "the checkpoint's file was never written");
 
         // While the file is being written, the source reaches its end, which gives the checkpoint up and deletes its
         // folder. Something in the way of both (a file where the folder goes) makes that delete fail, and the write
         // after it, as a delete racing the writer's new file did in CI ("Directory not empty").
         File.WriteAllText(Path.Combine(_folder.Path, "chk-1"), "in the way");
         source.AllowAll();
-        await Until(() => job.Runtime.Checkpoints.AbortedCount == 1, "the checkpoint to be given up");
-        release.Set();
+        await Until(() => job.Runtime.Checkpoints!.AbortedCount == 1, "the checkpoint to be given up");
+        gate.Release.Set();
 
         await job.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, job.LastCheckpointId);
@@ -239,6 +227,29 @@ public sealed class CheckpointTests : IDisposable
             buffer.WriteTo(written);
             Assert.Equal(expected.ToArray(), written.ToArray());
         }
+    }
+
+    /// <summary>Holds the job's checkpoint writes: <see cref="Writing"/> is set when one begins, which waits for <see cref="Release"/>.</summary>
+    private sealed class WriteGate : IDisposable
+    {
+        public ManualResetEventSlim Writing { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public static WriteGate On(JobHandle job)
+        {
+            var gate = new WriteGate();
+            job.Runtime.Checkpoints!.BeforeWrite = _ =>
+            {
+                gate.Writing.Set();
+                gate.Release.Wait(TimeSpan.FromSeconds(60));
+            };
+            return gate;
+        }
+
+        // Only lets held writes go: the writing thread may still be inside Wait, and a later checkpoint may still
+        // call the hook, so the events are left to the collector rather than disposed under them.
+        public void Dispose() => Release.Set();
     }
 
     private static async Task Until(Func<bool> condition, string what)

@@ -27,10 +27,7 @@ public sealed class SendFileReadTests : IDisposable
         var large2 = TestBatches.Sized(2, 50_000);
         var small = TestBatches.Sized(3, 10);
         var large3 = TestBatches.Sized(1, 90_000);
-        foreach (var batch in new[] { large1, large2, small, large3 })
-        {
-            Assert.Equal(ErrorCode.None, log.Append(batch, out _, out _));
-        }
+        Append(log, large1, large2, small, large3);
 
         using var writer = new KafkaWriter();
         var written = log.Read(writer, 0, 1 << 20, minOneBatch: true, log.LogEndOffset, Threshold);
@@ -55,13 +52,7 @@ public sealed class SendFileReadTests : IDisposable
         using var log = Open();
         var large = TestBatches.Sized(1, 100_000);
         var small = TestBatches.Sized(1, 10);
-        Assert.Equal(ErrorCode.None, log.Append(large, out _, out _));
-        for (var i = 0; i < 20; i++)
-        {
-            Assert.Equal(ErrorCode.None, log.Append(small, out _, out _));
-        }
-
-        Assert.Equal(ErrorCode.None, log.Append(large, out _, out _));
+        Append(log, [large, .. Enumerable.Repeat(small, 20), large]);
 
         using var writer = new KafkaWriter();
         log.Read(writer, 0, 1 << 20, minOneBatch: true, log.LogEndOffset, Threshold);
@@ -76,10 +67,7 @@ public sealed class SendFileReadTests : IDisposable
     {
         using var log = Open();
         var large = TestBatches.Sized(1, 100_000);
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.Equal(ErrorCode.None, log.Append(large, out _, out _));
-        }
+        Append(log, [.. Enumerable.Repeat(large, 3)]);
 
         // Room for two and a half: two whole batches, never a part of the third.
         using var twoAndAHalf = new KafkaWriter();
@@ -104,7 +92,7 @@ public sealed class SendFileReadTests : IDisposable
     {
         var log = Open();
         var large = TestBatches.Sized(1, 100_000);
-        Assert.Equal(ErrorCode.None, log.Append(large, out _, out _));
+        Append(log, large);
         var expected = Copied(log, 0, 1 << 20, minOneBatch: true);
         var writer = new KafkaWriter();
         log.Read(writer, 0, 1 << 20, minOneBatch: true, log.LogEndOffset, Threshold);
@@ -123,10 +111,7 @@ public sealed class SendFileReadTests : IDisposable
     {
         using var log = Open();
         var large = TestBatches.Sized(1, 100_000);
-        for (var i = 0; i < 20; i++)
-        {
-            Assert.Equal(ErrorCode.None, log.Append(large, out _, out _));
-        }
+        Append(log, [.. Enumerable.Repeat(large, 20)]);
 
         log.TrimPageCache(4 * large.Length);
 
@@ -140,6 +125,14 @@ public sealed class SendFileReadTests : IDisposable
 
     private PartitionLog Open() =>
         PartitionLog.Open("t", 0, Path.Combine(_directory.Path, "p"), new LogConfig(), _time, NullLogger.Instance);
+
+    private static void Append(PartitionLog log, params byte[][] batches)
+    {
+        foreach (var batch in batches)
+        {
+            Assert.Equal(ErrorCode.None, log.Append(batch, out _, out _));
+        }
+    }
 
     private static byte[] Copied(PartitionLog log, long offset, int maxBytes, bool minOneBatch)
     {
