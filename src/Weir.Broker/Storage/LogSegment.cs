@@ -47,6 +47,10 @@ internal sealed class LogSegment : IDisposable, ISendableFile
     private int _disposed;
     private FileStream? _sendStream;
 
+    // The largest batch appended since the segment was created (unknown, so any size, for one opened from disk): a
+    // fetch from a segment without large batches copies at once, without looking at a batch header first.
+    private int _largestBatch = int.MaxValue;
+
     private LogSegment(string directory, long baseOffset, int indexIntervalBytes, SafeFileHandle log, SparseIndex offsetIndex, SparseIndex timeIndex, long createdAtMs)
     {
         _directory = directory;
@@ -93,7 +97,10 @@ internal sealed class LogSegment : IDisposable, ISendableFile
             log,
             SparseIndex.CreateEmpty(FilePath(directory, baseOffset, ".index"), OffsetKeySize),
             SparseIndex.CreateEmpty(FilePath(directory, baseOffset, ".timeindex"), TimeKeySize),
-            nowMs);
+            nowMs)
+        {
+            _largestBatch = 0,
+        };
     }
 
     /// <summary>
@@ -124,6 +131,11 @@ internal sealed class LogSegment : IDisposable, ISendableFile
         var position = _size;
         RandomAccess.Write(_log, batch, position);
         IndexBatch(batch.Length, baseOffset, maxTimestamp, position);
+        if (batch.Length > _largestBatch)
+        {
+            Volatile.Write(ref _largestBatch, batch.Length);
+        }
+
         Volatile.Write(ref _nextOffset, lastOffset + 1);
         Volatile.Write(ref _size, position + batch.Length);
     }
@@ -170,7 +182,7 @@ internal sealed class LogSegment : IDisposable, ISendableFile
     public int ReadBatches(KafkaWriter writer, long position, long limitPosition, int maxBytes, bool minOneBatch, long endOffset, int sendFileMinBatchBytes)
     {
         // A reader behind the page-cache window is served by copying, which drops what it read from the cache again.
-        if (sendFileMinBatchBytes <= 0 || position < Volatile.Read(ref _cacheDropRequested))
+        if (sendFileMinBatchBytes <= 0 || Volatile.Read(ref _largestBatch) < sendFileMinBatchBytes || position < Volatile.Read(ref _cacheDropRequested))
         {
             return CopyBatches(writer, position, limitPosition, maxBytes, minOneBatch, endOffset);
         }
