@@ -55,12 +55,6 @@ internal sealed class KafkaWriter : IDisposable
         return all;
     }
 
-    public void Reset()
-    {
-        ReleaseFileRegions(0);
-        _length = 0;
-    }
-
     /// <summary>
     /// Sends <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="position"/> here, after
     /// the bytes written so far. The caller has taken a hold on the file for the region; the writer gives it back.
