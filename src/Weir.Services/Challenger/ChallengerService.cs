@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,12 +16,17 @@ internal sealed class ChallengerService : IAsyncDisposable
 {
     private readonly WebService _web;
     private readonly BenchStore _store;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _generating;
 
-    private ChallengerService(WebService web, BenchStore store, ITileDataSet dataSet)
+    private ChallengerService(WebService web, BenchStore store, ITileDataSet dataSet, bool generateAtStart, ILogger logger)
     {
         _web = web;
         _store = store;
         DataSet = dataSet;
+        _generating = generateAtStart && dataSet is GeneratedDataSet generated
+            ? Task.Run(() => GenerateAsync(generated, logger, _stopping.Token))
+            : Task.CompletedTask;
     }
 
     /// <summary>The base address clients use (the API is under /api).</summary>
@@ -49,7 +55,36 @@ internal sealed class ChallengerService : IAsyncDisposable
         }
 
         logger.LogInformation("Local Challenger at {Address}/api: {DataSet}; {Runs} earlier runs", web.Address.ToString().TrimEnd('/'), dataSet.Description, store.Count);
-        return new ChallengerService(web, store, dataSet);
+        return new ChallengerService(web, store, dataSet, options.GenerateAtStart, logger);
+    }
+
+    /// <summary>
+    /// Writes the tiles of the generated print that are not cached yet, so that benchmarks are served from files
+    /// instead of waiting for the generator. Serving goes on meanwhile; a failure here is only logged, because
+    /// serving a tile writes it again on demand and reports the error to that client.
+    /// </summary>
+    private static async Task GenerateAsync(GeneratedDataSet dataSet, ILogger logger, CancellationToken cancellationToken)
+    {
+        var missing = dataSet.CountMissing();
+        if (missing == 0)
+        {
+            return;
+        }
+
+        logger.LogInformation("generating {Missing} of {Count} tiles into {Folder} in the background", missing, dataSet.Count, dataSet.Folder);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await dataSet.WriteAllAsync(null, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("generated print ready: {Missing} tiles written in {Seconds:F1} s", missing, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("generating the print in the background stopped: {Reason}; tiles are generated when first served", error.Message);
+        }
     }
 
     public static ITileDataSet CreateDataSet(ChallengerOptions options, string dataDir) =>
@@ -119,6 +154,9 @@ internal sealed class ChallengerService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _generating.ConfigureAwait(false);
+        _stopping.Dispose();
         await _web.DisposeAsync().ConfigureAwait(false);
         _store.Dispose();
     }

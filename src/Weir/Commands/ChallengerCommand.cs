@@ -13,6 +13,7 @@ internal static class ChallengerCommand
     private static readonly Option<string> PrintId = new("--print-id") { Description = "Print id in the batches. Default: SI266220200309225433 (the challenge's)." };
     private static readonly Option<int> Layers = new("--layers") { Description = "Layers of the generated print, 16 tiles each. Default: 225 (3600 batches)." };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the generated print. Default: 2025." };
+    private static readonly Option<bool> GenerateAtStart = new("--generate-at-start") { Description = "Write the whole generated print to the data folder in the background at start (once; about 1.4 GB for 225 layers), so benchmarks do not wait for the generator. Default: true; false generates each tile when first served." };
     private static readonly Option<bool> OnlineRules = new("--online-rules") { Description = "Apply the online platform's stricter rules (create body of exactly apitoken/name/test, one active run per token, ObjectId ids, empty /end)." };
     private static readonly Option<string[]> Tokens = new("--token") { Description = "With --online-rules: an accepted API token (repeat for more). Default: any token.", AllowMultipleArgumentsPerToken = true };
 
@@ -23,7 +24,7 @@ internal static class ChallengerCommand
             "Run the DEBS Grand Challenge 2025 Local Challenger emulator: the evaluation server's REST API under /api " +
             "(create, start, next_batch, result, end, history, get_result, plot) and a dashboard at /dash. Runs survive a restart.")
         {
-            Listen, DataDir, Tiles, PrintId, Layers, Seed, OnlineRules, Tokens,
+            Listen, DataDir, Tiles, PrintId, Layers, Seed, GenerateAtStart, OnlineRules, Tokens,
         };
         command.SetVerbAction(RunAsync);
         return command;
@@ -44,6 +45,7 @@ internal static class ChallengerCommand
         options.PrintId = parse.Or(PrintId, options.PrintId);
         options.Layers = parse.Or(Layers, options.Layers);
         options.Seed = parse.Or(Seed, options.Seed);
+        options.GenerateAtStart = parse.Or(GenerateAtStart, options.GenerateAtStart);
         options.OnlineRules = parse.Or(OnlineRules, options.OnlineRules);
         options.Tokens = parse.Or(Tokens, options.Tokens);
         return options;

@@ -43,13 +43,33 @@ internal sealed class GeneratedDataSet : ITileDataSet
         return await Ensure(index).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes every tile not yet in the cache, on all cores (used by <c>weir generate lpbf</c>).</summary>
+    /// <summary>How many tiles are not in the cache folder yet.</summary>
+    public int CountMissing()
+    {
+        var missing = 0;
+        for (var index = 0; index < Count; index++)
+        {
+            if (!File.Exists(PathOf(index)))
+            {
+                missing++;
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>
+    /// Writes every tile not yet in the cache, on all cores (<c>weir generate lpbf</c>, and the emulator when it
+    /// starts). Tiles a client asks for meanwhile are written once, whichever asks first.
+    /// </summary>
     public async Task WriteAllAsync(IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var done = 0;
-        await Parallel.ForAsync(0, Count, new ParallelOptions { CancellationToken = cancellationToken }, async (index, token) =>
+        // Cancelling stops taking new tiles; a tile being written is finished (milliseconds), so that nothing of
+        // this call is still writing once it has returned.
+        await Parallel.ForAsync(0, Count, new ParallelOptions { CancellationToken = cancellationToken }, async (index, _) =>
         {
-            await Ensure(index).WaitAsync(token).ConfigureAwait(false);
+            await Ensure(index).ConfigureAwait(false);
             progress?.Report(Interlocked.Increment(ref done));
         }).ConfigureAwait(false);
     }
@@ -57,10 +77,15 @@ internal sealed class GeneratedDataSet : ITileDataSet
     private Task<string> Ensure(int index) =>
         _writing.GetOrAdd(index, i => new Lazy<Task<string>>(() => Task.Run(() => Write(i)))).Value;
 
-    private string Write(int index)
+    private string PathOf(int index)
     {
         var entry = this[index];
-        var path = Path.Combine(Folder, TileFolderDataSet.FileName(entry.Layer, entry.TileId));
+        return Path.Combine(Folder, TileFolderDataSet.FileName(entry.Layer, entry.TileId));
+    }
+
+    private string Write(int index)
+    {
+        var path = PathOf(index);
         if (File.Exists(path))
         {
             return path;
@@ -68,6 +93,7 @@ internal sealed class GeneratedDataSet : ITileDataSet
 
         var size = _generator.Options.TileSize;
         var pixels = new ushort[size * size];
+        var entry = this[index];
         _generator.Render(entry.Layer, entry.TileId, pixels);
         var tiff = TiffTileEncoder.Encode(pixels, size, size);
         // Written under a temporary name and renamed, so a crash never leaves a torn tile behind.
