@@ -1,6 +1,7 @@
 using Weir.Pipelines.Lpbf.Data;
 using Weir.Pipelines.Lpbf.Imaging;
 using Weir.Pipelines.Lpbf.Kernels;
+using Weir.Services.Challenger;
 using Weir.Testing;
 
 namespace Weir.Lpbf.Tests;
@@ -49,6 +50,26 @@ public sealed class GenerateAtStartTests
         var batch = await host.Http.GetAsync($"/api/next_batch/{bench}");
         Assert.Equal(System.Net.HttpStatusCode.OK, batch.StatusCode);
         Assert.True(File.Exists(Path.Combine(dataSet.Folder, "L0000-T00.tif")));
+    }
+
+    [Fact]
+    public async Task A_tile_that_cannot_be_written_stops_only_the_background_writer()
+    {
+        using var data = new TempDirectory("generate-fail");
+        var folder = Assert.IsType<GeneratedDataSet>(ChallengerService.CreateDataSet(new ChallengerOptions { Layers = 1 }, data.Path)).Folder;
+        Directory.CreateDirectory(Path.Combine(folder, "L0000-T03.tif")); // a folder where the tile's file must go
+
+        await using (var host = await EmulatorHost.StartAsync(o => o.Layers = 1, data.Path))
+        {
+            // The emulator still serves: tile 0 is written on demand.
+            var bench = await host.CreateAndStartAsync();
+            var batch = await host.Http.GetAsync($"/api/next_batch/{bench}");
+            Assert.Equal(System.Net.HttpStatusCode.OK, batch.StatusCode);
+        }
+
+        // Stopping did not throw, and the failed tile left nothing behind.
+        Assert.False(File.Exists(Path.Combine(folder, "L0000-T03.tif")));
+        Assert.DoesNotContain(Directory.GetFiles(folder), f => f.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -85,6 +85,12 @@ internal sealed class ChallengerService : IAsyncDisposable
         {
             logger.LogWarning("generating the print in the background stopped: {Reason}; tiles are generated when first served", error.Message);
         }
+        catch (Exception error)
+        {
+            // This task is the boundary of the background work: nothing awaits it until the emulator stops, and
+            // serving a tile meets the same error again and answers that client with it.
+            logger.LogError(error, "generating the print in the background failed; tiles are generated when first served");
+        }
     }
 
     public static ITileDataSet CreateDataSet(ChallengerOptions options, string dataDir) =>

@@ -98,8 +98,17 @@ internal sealed class GeneratedDataSet : ITileDataSet
         var tiff = TiffTileEncoder.Encode(pixels, size, size);
         // Written under a temporary name and renamed, so a crash never leaves a torn tile behind.
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temporary, tiff);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllBytes(temporary, tiff);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
         return path;
     }
 }
