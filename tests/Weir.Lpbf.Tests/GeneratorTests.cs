@@ -74,4 +74,21 @@ public sealed class GeneratorTests
         Assert.Equal(32, asFolder.Count);
         Assert.Equal(dataSet[31], asFolder[31]);
     }
+
+    [Fact]
+    public async Task A_tile_that_could_not_be_written_is_tried_again_when_asked_for_again()
+    {
+        using var folder = new TempDirectory("generated-retry");
+        var dataSet = new GeneratedDataSet(new GeneratorOptions { Layers = 1 }, folder.Path, readAhead: 0);
+        var blocker = Path.Combine(dataSet.Folder, "L0000-T05.tif");
+        Directory.CreateDirectory(blocker); // a folder where the tile's file must go
+
+        await Assert.ThrowsAsync<IOException>(async () => await dataSet.GetTiffPathAsync(5, CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(async () => await dataSet.GetTiffPathAsync(5, CancellationToken.None));
+        Assert.DoesNotContain(Directory.GetFiles(dataSet.Folder), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+
+        Directory.Delete(blocker);
+        Assert.Equal(blocker, await dataSet.GetTiffPathAsync(5, CancellationToken.None));
+        Assert.True(File.Exists(blocker));
+    }
 }

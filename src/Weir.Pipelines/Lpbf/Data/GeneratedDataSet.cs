@@ -75,7 +75,24 @@ internal sealed class GeneratedDataSet : ITileDataSet
     }
 
     private Task<string> Ensure(int index) =>
-        _writing.GetOrAdd(index, i => new Lazy<Task<string>>(() => Task.Run(() => Write(i)))).Value;
+        _writing.GetOrAdd(index, static (i, self) => new Lazy<Task<string>>(() => self.WriteOnceAsync(i)), this).Value;
+
+    /// <summary>
+    /// One attempt at writing a tile, shared by everyone who asks meanwhile. A failed attempt (a full disk, say) is
+    /// forgotten, so that the next request tries again instead of failing for as long as the emulator runs.
+    /// </summary>
+    private async Task<string> WriteOnceAsync(int index)
+    {
+        try
+        {
+            return await Task.Run(() => Write(index)).ConfigureAwait(false);
+        }
+        catch
+        {
+            _writing.TryRemove(index, out _);
+            throw;
+        }
+    }
 
     private string PathOf(int index)
     {
