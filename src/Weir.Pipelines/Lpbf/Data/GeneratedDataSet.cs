@@ -113,11 +113,18 @@ internal sealed class GeneratedDataSet : ITileDataSet
         var entry = this[index];
         _generator.Render(entry.Layer, entry.TileId, pixels);
         var tiff = TiffTileEncoder.Encode(pixels, size, size);
-        // Written under a temporary name and renamed, so a crash never leaves a torn tile behind.
+        // Written under a temporary name, put on disk, then renamed, so a crash never leaves a torn or empty tile
+        // under the final name: ext4 may commit the rename of a new file before its data, and a tile that exists is
+        // never written again.
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            File.WriteAllBytes(temporary, tiff);
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                file.Write(tiff);
+                file.Flush(flushToDisk: true);
+            }
+
             File.Move(temporary, path, overwrite: true);
         }
         catch
